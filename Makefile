@@ -1,0 +1,43 @@
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test lint format services bench clean
+
+# The venv is rebuilt only when a requirements file changes.
+$(BIN)/.installed: requirements/base.txt requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements/dev.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(MANAGE) bootstrap
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "Redis configured: starting Celery worker and beat beside the web server."; \
+	  $(BIN)/celery -A celery_app worker --beat --loglevel=info --concurrency=2 & \
+	  trap 'kill $$!' EXIT INT TERM; \
+	  $(MANAGE) runserver 127.0.0.1:8000; \
+	else \
+	  $(MANAGE) runserver 127.0.0.1:8000; \
+	fi
+
+services:
+	.ci/ensure-services
+
+test: $(BIN)/.installed services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

@@ -1,0 +1,270 @@
+"""The catalog as Wagtail pages, plus the plain models attached to it.
+
+Category pages form the tree, product pages live under them; variants, images,
+reviews and collections are plain models so that the shop can lock and query
+them without going through page revisions.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.blocks import ContentStreamBlock
+
+
+class Gender(models.TextChoices):
+    MEN = "men", "Men"
+    WOMEN = "women", "Women"
+    UNISEX = "unisex", "Unisex"
+
+
+class HomePage(Page):
+    """The root of a site's storefront, built from merchandising blocks."""
+
+    body = StreamField(ContentStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.CategoryPage", "cms.LandingPage"]
+
+
+class LandingPage(Page):
+    """A campaign or editorial page made of the same blocks as the home page."""
+
+    body = StreamField(ContentStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.LandingPage"]
+    subpage_types = ["cms.LandingPage"]
+
+
+class CategoryPage(Page):
+    intro = RichTextField(blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("image")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage", "cms.CategoryPage"]
+    subpage_types = ["cms.CategoryPage", "cms.ProductPage"]
+
+
+class ProductTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "cms.ProductPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ProductPage(Page):
+    description = RichTextField(blank=True)
+    brand = models.CharField(max_length=100, blank=True, db_index=True)
+    gender = models.CharField(
+        max_length=10, choices=Gender.choices, default=Gender.UNISEX, db_index=True
+    )
+    material = models.CharField(max_length=100, blank=True, db_index=True)
+    tags = ClusterTaggableManager(through=ProductTag, blank=True)
+    # Kept by cms.services.reviews on every review change, so reads never recount.
+    rating_average = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("0.00"), db_index=True
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    # Decayed interaction score, refreshed from interaction events.
+    popularity = models.FloatField(default=0.0, db_index=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("brand"),
+                FieldPanel("gender"),
+                FieldPanel("material"),
+                FieldPanel("tags"),
+            ],
+            heading="Attributes",
+        ),
+        InlinePanel("images", label="Images (the first one is the main image)"),
+        InlinePanel("variants", label="Variants", min_num=1),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        index.SearchField("brand", boost=2),
+        index.SearchField("material"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("gender"),
+        index.FilterField("brand"),
+        index.FilterField("material"),
+    ]
+    parent_page_types = ["cms.CategoryPage"]
+    subpage_types = []
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating_average__gte=0) & Q(rating_average__lte=5),
+                name="product_rating_average_range",
+            )
+        ]
+
+
+class ProductImage(Orderable):
+    """A product's gallery; the first image in order is the main image."""
+
+    product = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+"
+    )
+    alt_text = models.CharField(max_length=255, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("alt_text")]
+
+
+class Variant(models.Model):
+    """A purchasable SKU of a product page."""
+
+    product = ParentalKey(
+        ProductPage, on_delete=models.CASCADE, related_name="variants"
+    )
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    size = models.CharField(max_length=20, blank=True, db_index=True)
+    color = models.CharField(max_length=40, blank=True, db_index=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    compare_at_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The original price, shown struck through when above the price.",
+    )
+    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    weight_kg = models.DecimalField(
+        "weight (kg)", max_digits=8, decimal_places=3, default=Decimal("0.000")
+    )
+    is_active = models.BooleanField(default=True, db_index=True)
+
+    panels = [
+        FieldPanel("sku"),
+        FieldPanel("size"),
+        FieldPanel("color"),
+        FieldPanel("price"),
+        FieldPanel("compare_at_price"),
+        FieldPanel("currency"),
+        FieldPanel("weight_kg"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        ordering = ["product_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="variant_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),
+                name="variant_compare_at_price_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        details = " / ".join(part for part in (self.size, self.color) if part)
+        return f"{self.sku} {details}".strip()
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Pending moderation"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Review(models.Model):
+    product = models.ForeignKey(
+        ProductPage, on_delete=models.CASCADE, related_name="reviews"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.APPROVED,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "user"], name="one_review_per_user_and_product"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5),
+                name="review_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}/5 on {self.product_id} by {self.user_id}"
+
+
+class ProductCollection(index.Indexed, ClusterableModel):
+    """A hand-curated, ordered set of products (e.g. "Summer essentials")."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = RichTextField(blank=True)
+    is_published = models.BooleanField(default=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("is_published"),
+        InlinePanel("items", label="Products"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductCollectionItem(Orderable):
+    collection = ParentalKey(
+        ProductCollection, on_delete=models.CASCADE, related_name="items"
+    )
+    product = models.ForeignKey(ProductPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("product")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "product"], name="collection_product_once"
+            )
+        ]

@@ -1,0 +1,48 @@
+"""Liveness and readiness probes for load balancers and Kubernetes."""
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not ready"
+        return f"database unreachable: {exc.__class__.__name__}"
+    return None
+
+
+def _check_redis() -> str | None:
+    if not settings.REDIS_URL:
+        return None
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        client.ping()
+    except redis.RedisError as exc:
+        return f"redis unreachable: {exc.__class__.__name__}"
+    return None
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    failures = {name: reason for name, reason in checks.items() if reason}
+    if failures:
+        return JsonResponse({"status": "unavailable", "failures": failures}, status=503)
+    configured = ["database"] + (["redis"] if settings.REDIS_URL else [])
+    return JsonResponse({"status": "ok", "checked": configured})
