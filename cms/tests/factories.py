@@ -1,4 +1,4 @@
-"""factory-boy factories for the catalog; pages are added under their parent in the tree."""
+"""factory-boy factories for the catalog; pages are added under their parent."""
 
 from decimal import Decimal
 
@@ -54,7 +54,7 @@ class PageFactory(factory.Factory):
 
 
 def home_page() -> HomePage:
-    """The site root's HomePage, created on first use in place of Wagtail's welcome page."""
+    """The HomePage at the site root, created on first use."""
     home = HomePage.objects.first()
     if home:
         return home
