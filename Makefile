@@ -18,7 +18,7 @@ run: $(BIN)/.installed
 	$(MANAGE) bootstrap
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Redis configured: starting Celery worker and beat beside the web server."; \
-	  $(BIN)/celery -A celery_app worker --beat --loglevel=info --concurrency=2 & \
+	  mkdir -p var; $(BIN)/celery -A celery_app worker --beat --loglevel=info --concurrency=2 & \
 	  trap 'kill $$!' EXIT INT TERM; \
 	  $(MANAGE) runserver 127.0.0.1:8000; \
 	else \
