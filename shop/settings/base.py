@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "shop.accounts",
     "shop.stock",
     "shop.api",
+    "shop.plugins",
     "cms",
     "recommend",
     "themes",
@@ -169,6 +170,10 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
+
+# Plugins run in this order; installed packages may add more through the
+# "shop.plugins" entry-point group.
+PLUGINS: list[str] = []
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
