@@ -39,5 +39,9 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Seeds its own database (shop_bench) once, then load-tests gunicorn with wrk.
+bench: $(BIN)/.installed
+	bench/run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var db.sqlite3

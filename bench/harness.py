@@ -1,0 +1,434 @@
+"""Serves the shop with gunicorn on PostgreSQL and measures it with wrk.
+
+Run through bench/run, which first makes sure PostgreSQL, Redis and wrk exist.
+Every figure of one run comes from the same server process, so the ratios to the
+floor endpoint compare like with like on whatever machine runs it.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+LUA = BENCH / "wrk" / "report.lua"
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shop_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+DETAIL_SAMPLE = 500
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    # Paths rotated per request (detail); empty means `path` every time.
+    rotate: tuple[str, ...] = ()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--duration", type=int, default=12, help="seconds measured")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds discarded")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument(
+        "--only-floor",
+        action="store_true",
+        help="measure the floors and /healthz only (no catalog needed)",
+    )
+    return parser.parse_args(argv)
+
+
+def django_env(database_url: str, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        # A throwaway key: the benchmark signs nothing that outlives it.
+        SECRET_KEY=secrets.token_urlsafe(50),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    name = urlsplit(database_url).path.lstrip("/")
+    admin_url = urlsplit(database_url)._replace(path="/postgres").geturl()
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                print(f"Creating database {name}...")
+                cursor.execute(
+                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+                )
+    finally:
+        conn.close()
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def django_eval(env: dict[str, str], code: str) -> str:
+    return manage(env, "shell", "--no-imports", "-c", code).strip()
+
+
+def live_product_count(env: dict[str, str]) -> int:
+    return int(
+        django_eval(
+            env,
+            "from cms.models import ProductPage;"
+            "print(ProductPage.objects.live().count())",
+        )
+    )
+
+
+def ensure_catalog(env: dict[str, str], products: int, seed: int) -> int:
+    count = live_product_count(env)
+    if count == products:
+        print(f"Catalog already holds {count} live products; not reseeding.")
+        return count
+    print(f"Catalog holds {count} live products; seeding {products}...")
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(PYTHON),
+            "manage.py",
+            "seed_demo",
+            "--products",
+            str(products),
+            "--seed",
+            str(seed),
+            "--reset",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    count = live_product_count(env)
+    print(f"Seeded {count} live products in {time.monotonic() - started:.0f} s.")
+    if count != products:
+        raise SystemExit(f"seed_demo left {count} live products, not {products}")
+    return count
+
+
+def detail_paths(env: dict[str, str], sample: int) -> list[str]:
+    """Ids spread evenly over the whole catalog, in a shuffled but fixed order."""
+    ids = json.loads(
+        django_eval(
+            env,
+            "import json, random;"
+            "from cms.models import ProductPage;"
+            "ids = list(ProductPage.objects.live().order_by('pk')"
+            ".values_list('pk', flat=True));"
+            f"step = max(1, len(ids) // {sample});"
+            f"picked = ids[::step][:{sample}];"
+            "random.Random(0).shuffle(picked);"
+            "print(json.dumps(picked))",
+        )
+    )
+    return [f"/api/v1/products/{pk}/" for pk in ids]
+
+
+def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
+    found = [
+        Target("floor", "/bench/floor"),
+        Target("floor_drf", "/bench/floor-drf"),
+        Target("healthz", "/healthz"),
+    ]
+    if only_floor:
+        return found
+    paths = detail_paths(env, DETAIL_SAMPLE)
+    return found + [
+        Target("product_list", "/api/v1/products/"),
+        Target(
+            "product_list_filtered", "/api/v1/products/?gender=women&ordering=price"
+        ),
+        Target("product_detail", paths[0], tuple(paths)),
+        # The floor again at the end shows how much the machine drifted meanwhile.
+        Target("floor_end", "/bench/floor"),
+    ]
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    log = (RESULTS / "gunicorn.log").open("w")
+    return subprocess.Popen(
+        [
+            str(GUNICORN),
+            "shop.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def get(base: str, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited; see bench/results/gunicorn.log")
+        try:
+            if get(base, "/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("gunicorn did not become ready; see bench/results/gunicorn.log")
+
+
+def check_target(base: str, target: Target) -> int:
+    """Every path must answer 200 before it is timed; returns the body size."""
+    for path in target.rotate[:20] or (target.path,):
+        status, body = get(base, path)
+        if status != 200:
+            raise SystemExit(
+                f"{target.name}: GET {path} answered {status}: {body[:300]}"
+            )
+    return len(body)
+
+
+def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> dict:
+    env = dict(os.environ)
+    paths_file = RESULTS / "detail_paths.txt"
+    if target.rotate:
+        paths_file.write_text("\n".join(target.rotate) + "\n")
+        env["BENCH_PATHS_FILE"] = str(paths_file)
+    result = subprocess.run(
+        [
+            "wrk",
+            f"--threads={args.threads}",
+            f"--connections={args.connections}",
+            f"--duration={seconds}s",
+            "--timeout=10s",
+            f"--script={LUA}",
+            base + target.path,
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise SystemExit(f"wrk printed no summary for {target.name}:\n{result.stdout}")
+
+
+def summarise(raw: dict, body_bytes: int) -> dict:
+    seconds = raw["duration_us"] / 1_000_000
+    latency = raw["latency_us"]
+    return {
+        "requests": raw["requests"],
+        "seconds": round(seconds, 2),
+        "rps": round(raw["requests"] / seconds, 1),
+        "latency_ms": {
+            key: round(latency[key] / 1000, 2)
+            for key in ("mean", "p50", "p75", "p90", "p99", "max")
+        },
+        "errors": raw["errors"],
+        "body_bytes": body_bytes,
+    }
+
+
+def add_ratios(results: dict[str, dict]) -> float:
+    """Each rps as a share of the floor; the floor is the mean of both its runs."""
+    floors = [
+        results[name]["rps"] for name in ("floor", "floor_end") if name in results
+    ]
+    floor_rps = sum(floors) / len(floors)
+    for figures in results.values():
+        figures["ratio_to_floor"] = round(figures["rps"] / floor_rps, 3)
+    return floor_rps
+
+
+def git_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def table(report: dict) -> str:
+    config = report["config"]
+    lines = [
+        f"# Benchmark {report['started_at']} (commit {report['commit']})",
+        "",
+        f"gunicorn {config['workers']} sync workers on 127.0.0.1; "
+        f"wrk {config['threads']} threads, {config['connections']} connections, "
+        f"{config['warmup_s']} s warm-up + {config['duration_s']} s per endpoint; "
+        f"{config['cpus']} CPUs; {report['catalog_products']} live products.",
+        f"Floor = mean of the floor runs: {report['floor_rps']:.1f} req/s"
+        + (
+            f" (start/end drift {report['floor_drift_pct']:+.1f}%)."
+            if "floor_drift_pct" in report
+            else "."
+        ),
+        "",
+        "| endpoint | req/s | x floor | p50 ms | p90 ms | p99 ms | max ms "
+        "| errors | body B |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, figures in report["results"].items():
+        latency = figures["latency_ms"]
+        errors = sum(figures["errors"].values())
+        lines.append(
+            f"| {name} | {figures['rps']:.1f} | {figures['ratio_to_floor']:.3f} "
+            f"| {latency['p50']:.2f} | {latency['p90']:.2f} | {latency['p99']:.2f} "
+            f"| {latency['max']:.2f} | {errors} | {figures['body_bytes']} |"
+        )
+    lines += ["", "Paths:", ""]
+    lines += [f"- {name}: `{path}`" for name, path in report["paths"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    RESULTS.mkdir(exist_ok=True)
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    env = django_env(database_url, redis_url)
+    started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
+
+    ensure_database(database_url)
+    print("Migrating...")
+    manage(env, "migrate", "--noinput")
+    products = live_product_count(env)
+    if not args.only_floor:
+        products = ensure_catalog(env, args.products, args.seed)
+    plan = targets(env, args.only_floor)
+
+    base = f"http://127.0.0.1:{args.port}"
+    server = start_gunicorn(env, args.port, args.workers)
+    results: dict[str, dict] = {}
+    try:
+        wait_ready(base, server)
+        sizes = {target.name: check_target(base, target) for target in plan}
+        for target in plan:
+            print(f"{target.name}: warm-up {args.warmup} s, measure {args.duration} s")
+            wrk(base, target, args.warmup, args)
+            figures = summarise(
+                wrk(base, target, args.duration, args), sizes[target.name]
+            )
+            results[target.name] = figures
+            print(
+                f"  {figures['rps']:.1f} req/s, p50 {figures['latency_ms']['p50']} ms,"
+                f" p99 {figures['latency_ms']['p99']} ms"
+            )
+    finally:
+        stop_gunicorn(server)
+
+    floor_rps = add_ratios(results)
+    report = {
+        "started_at": started_at,
+        "commit": git_commit(),
+        "catalog_products": products,
+        "floor_rps": round(floor_rps, 1),
+        "config": {
+            "workers": args.workers,
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "database_url": database_url,
+            "redis_url": redis_url,
+        },
+        "paths": {
+            target.name: (
+                f"{len(target.rotate)} product ids, e.g. {target.path}"
+                if target.rotate
+                else target.path
+            )
+            for target in plan
+        },
+        "results": results,
+    }
+    if "floor_end" in results:
+        start, end = results["floor"]["rps"], results["floor_end"]["rps"]
+        report["floor_drift_pct"] = round((end - start) / start * 100, 1)
+    text = table(report)
+    for suffix, content in (
+        (".json", json.dumps(report, indent=2) + "\n"),
+        (".md", text),
+    ):
+        (RESULTS / f"{started_at}{suffix}").write_text(content)
+        (RESULTS / f"latest{suffix}").write_text(content)
+    print()
+    print(text)
+    print(f"Written to bench/results/{started_at}.json and .md")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
