@@ -1,0 +1,1 @@
+"""The plugins that ship with the shop; each is listed in ``settings.PLUGINS``."""
