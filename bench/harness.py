@@ -11,6 +11,7 @@ import os
 import platform
 import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ LUA = BENCH / "wrk" / "report.lua"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shop_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 DETAIL_SAMPLE = 500
+# Below this share of busy CPU the machine counts as idle.
+QUIET_BUSY = 0.15
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--duration", type=int, default=12, help="seconds measured")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds discarded")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds over all endpoints"
+    )
+    parser.add_argument(
+        "--duration", type=int, default=5, help="seconds measured per round"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="seconds discarded, before round 1"
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=120,
+        help="wait at most this long for the machine to go idle before measuring",
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
@@ -98,10 +114,11 @@ def manage(env: dict[str, str], *args: str) -> str:
         [str(PYTHON), "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        raise SystemExit(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
     return result.stdout
 
 
@@ -181,8 +198,6 @@ def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
             "product_list_filtered", "/api/v1/products/?gender=women&ordering=price"
         ),
         Target("product_detail", paths[0], tuple(paths)),
-        # The floor again at the end shows how much the machine drifted meanwhile.
-        Target("floor_end", "/bench/floor"),
     ]
 
 
@@ -283,31 +298,76 @@ def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> di
     raise SystemExit(f"wrk printed no summary for {target.name}:\n{result.stdout}")
 
 
-def summarise(raw: dict, body_bytes: int) -> dict:
+def run_figures(raw: dict) -> dict:
     seconds = raw["duration_us"] / 1_000_000
     latency = raw["latency_us"]
     return {
         "requests": raw["requests"],
-        "seconds": round(seconds, 2),
         "rps": round(raw["requests"] / seconds, 1),
         "latency_ms": {
             key: round(latency[key] / 1000, 2)
             for key in ("mean", "p50", "p75", "p90", "p99", "max")
         },
         "errors": raw["errors"],
-        "body_bytes": body_bytes,
     }
 
 
-def add_ratios(results: dict[str, dict]) -> float:
-    """Each rps as a share of the floor; the floor is the mean of both its runs."""
-    floors = [
-        results[name]["rps"] for name in ("floor", "floor_end") if name in results
-    ]
-    floor_rps = sum(floors) / len(floors)
-    for figures in results.values():
-        figures["ratio_to_floor"] = round(figures["rps"] / floor_rps, 3)
-    return floor_rps
+def aggregate(runs: dict[str, list[dict]], sizes: dict[str, int]) -> dict[str, dict]:
+    """Medians over the rounds; each ratio is taken against its own round's floor.
+
+    Pairing every run with the floor of the same round cancels most of what
+    other load on the machine does to the absolute figures.
+    """
+    floors = [run["rps"] for run in runs["floor"]]
+    results = {}
+    for name, endpoint_runs in runs.items():
+        ratios = sorted(
+            run["rps"] / floor for run, floor in zip(endpoint_runs, floors, strict=True)
+        )
+        by_rps = sorted(endpoint_runs, key=lambda run: run["rps"])
+        middle = by_rps[len(by_rps) // 2]
+        results[name] = {
+            "rps": middle["rps"],
+            "rps_range": [by_rps[0]["rps"], by_rps[-1]["rps"]],
+            "ratio_to_floor": round(statistics.median(ratios), 3),
+            "ratio_range": [round(ratios[0], 3), round(ratios[-1], 3)],
+            # Latency of the median round: wrk's histograms cannot be merged.
+            "latency_ms": middle["latency_ms"],
+            "requests": sum(run["requests"] for run in endpoint_runs),
+            "errors": sum(sum(run["errors"].values()) for run in endpoint_runs),
+            "body_bytes": sizes[name],
+            "rounds": endpoint_runs,
+        }
+    return results
+
+
+def cpu_busy(seconds: float) -> float:
+    """Share of all CPUs busy over the next `seconds`, from /proc/stat."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+        idle = fields[3] + fields[4]
+        return idle, sum(fields)
+
+    idle_before, total_before = sample()
+    time.sleep(seconds)
+    idle_after, total_after = sample()
+    total = total_after - total_before
+    return 1 - (idle_after - idle_before) / total if total else 0.0
+
+
+def wait_quiet(limit: int) -> float:
+    """Waits for three idle seconds in a row, at most `limit` s; returns the last."""
+    deadline = time.monotonic() + limit
+    quiet_in_a_row = 0
+    busy = cpu_busy(1)
+    while time.monotonic() < deadline:
+        quiet_in_a_row = quiet_in_a_row + 1 if busy < QUIET_BUSY else 0
+        if quiet_in_a_row == 3:
+            return busy
+        busy = cpu_busy(1)
+    print(f"WARNING: machine still {busy:.0%} busy; measuring anyway.")
+    return busy
 
 
 def git_commit() -> str:
@@ -321,31 +381,35 @@ def git_commit() -> str:
 
 def table(report: dict) -> str:
     config = report["config"]
+    floor = report["results"]["floor"]
     lines = [
         f"# Benchmark {report['started_at']} (commit {report['commit']})",
         "",
         f"gunicorn {config['workers']} sync workers on 127.0.0.1; "
-        f"wrk {config['threads']} threads, {config['connections']} connections, "
-        f"{config['warmup_s']} s warm-up + {config['duration_s']} s per endpoint; "
-        f"{config['cpus']} CPUs; {report['catalog_products']} live products.",
-        f"Floor = mean of the floor runs: {report['floor_rps']:.1f} req/s"
-        + (
-            f" (start/end drift {report['floor_drift_pct']:+.1f}%)."
-            if "floor_drift_pct" in report
-            else "."
-        ),
+        f"wrk {config['threads']} threads, {config['connections']} connections; "
+        f"{config['rounds']} interleaved rounds of {config['duration_s']} s per "
+        f"endpoint after a {config['warmup_s']} s warm-up; {config['cpus']} CPUs; "
+        f"{report['catalog_products']} live products.",
+        f"Machine busy before measuring: {report['machine_busy_before']:.0%}. "
+        f"Floor over the rounds: {floor['rps_range'][0]:.0f}"
+        f"-{floor['rps_range'][1]:.0f} req/s (spread {report['floor_spread_pct']}%).",
         "",
-        "| endpoint | req/s | x floor | p50 ms | p90 ms | p99 ms | max ms "
-        "| errors | body B |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Medians over the rounds; x floor is taken against the same round's floor;",
+        "latencies are those of the median round.",
+        "",
+        "| endpoint | req/s | req/s range | x floor | x floor range "
+        "| p50 ms | p90 ms | p99 ms | errors | body B |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, figures in report["results"].items():
         latency = figures["latency_ms"]
-        errors = sum(figures["errors"].values())
+        low, high = figures["rps_range"]
+        ratio_low, ratio_high = figures["ratio_range"]
         lines.append(
-            f"| {name} | {figures['rps']:.1f} | {figures['ratio_to_floor']:.3f} "
+            f"| {name} | {figures['rps']:.1f} | {low:.0f}-{high:.0f} "
+            f"| {figures['ratio_to_floor']:.3f} | {ratio_low:.3f}-{ratio_high:.3f} "
             f"| {latency['p50']:.2f} | {latency['p90']:.2f} | {latency['p99']:.2f} "
-            f"| {latency['max']:.2f} | {errors} | {figures['body_bytes']} |"
+            f"| {figures['errors']} | {figures['body_bytes']} |"
         )
     lines += ["", "Paths:", ""]
     lines += [f"- {name}: `{path}`" for name, path in report["paths"].items()]
@@ -370,34 +434,42 @@ def main(argv: list[str]) -> None:
 
     base = f"http://127.0.0.1:{args.port}"
     server = start_gunicorn(env, args.port, args.workers)
-    results: dict[str, dict] = {}
+    runs: dict[str, list[dict]] = {target.name: [] for target in plan}
     try:
         wait_ready(base, server)
         sizes = {target.name: check_target(base, target) for target in plan}
+        print(f"Waiting (at most {args.quiet_wait} s) for the machine to go idle...")
+        busy_before = wait_quiet(args.quiet_wait)
         for target in plan:
-            print(f"{target.name}: warm-up {args.warmup} s, measure {args.duration} s")
+            print(f"Warming up {target.name} ({args.warmup} s)")
             wrk(base, target, args.warmup, args)
-            figures = summarise(
-                wrk(base, target, args.duration, args), sizes[target.name]
-            )
-            results[target.name] = figures
-            print(
-                f"  {figures['rps']:.1f} req/s, p50 {figures['latency_ms']['p50']} ms,"
-                f" p99 {figures['latency_ms']['p99']} ms"
-            )
+        for round_number in range(1, args.rounds + 1):
+            for target in plan:
+                figures = run_figures(wrk(base, target, args.duration, args))
+                runs[target.name].append(figures)
+                print(
+                    f"round {round_number} {target.name}: {figures['rps']:.1f} req/s,"
+                    f" p50 {figures['latency_ms']['p50']} ms,"
+                    f" p99 {figures['latency_ms']['p99']} ms"
+                )
     finally:
         stop_gunicorn(server)
 
-    floor_rps = add_ratios(results)
+    results = aggregate(runs, sizes)
+    floor_low, floor_high = results["floor"]["rps_range"]
     report = {
         "started_at": started_at,
         "commit": git_commit(),
         "catalog_products": products,
-        "floor_rps": round(floor_rps, 1),
+        "machine_busy_before": round(busy_before, 3),
+        "floor_spread_pct": round(
+            (floor_high - floor_low) / results["floor"]["rps"] * 100, 1
+        ),
         "config": {
             "workers": args.workers,
             "threads": args.threads,
             "connections": args.connections,
+            "rounds": args.rounds,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "cpus": os.cpu_count(),
@@ -415,9 +487,6 @@ def main(argv: list[str]) -> None:
         },
         "results": results,
     }
-    if "floor_end" in results:
-        start, end = results["floor"]["rps"], results["floor_end"]["rps"]
-        report["floor_drift_pct"] = round((end - start) / start * 100, 1)
     text = table(report)
     for suffix, content in (
         (".json", json.dumps(report, indent=2) + "\n"),
