@@ -8,6 +8,7 @@ them without going through page revisions.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -64,6 +65,24 @@ class CategoryPage(Page):
     parent_page_types = ["cms.HomePage", "cms.CategoryPage"]
     subpage_types = ["cms.CategoryPage", "cms.ProductPage"]
 
+    products_per_page = 24
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import product_cards
+
+        context = super().get_context(request, *args, **kwargs)
+        products = (
+            product_cards()
+            .descendant_of(self)
+            .prefetch_related("images__image__renditions")
+            .order_by("-popularity", "pk")
+        )
+        context["subcategories"] = CategoryPage.objects.live().child_of(self)
+        context["products"] = Paginator(products, self.products_per_page).get_page(
+            request.GET.get("page")
+        )
+        return context
+
 
 class ProductTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -114,6 +133,21 @@ class ProductPage(Page):
     ]
     parent_page_types = ["cms.CategoryPage"]
     subpage_types = []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Child relations, not plain querysets, so that previews show unsaved edits.
+        variants = list(self.variants.filter(is_active=True).select_related("stock"))
+        context["images"] = self.images.select_related("image").prefetch_related(
+            "image__renditions"
+        )
+        context["variants"] = variants
+        context["cheapest"] = min(variants, key=lambda v: v.price, default=None)
+        context["tags"] = self.tags.all()
+        context["reviews"] = self.reviews.filter(
+            status=ReviewStatus.APPROVED
+        ).select_related("user")
+        return context
 
     class Meta:
         constraints = [

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "themes.middleware.ThemeMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -69,15 +70,25 @@ WSGI_APPLICATION = "shop.wsgi.application"
 # Storefront themes: the loader looks in themes/<active>/templates, then the default.
 THEMES_DIR = BASE_DIR / "themes"
 DEFAULT_THEME = "default"
+# Each theme's static files are served under its name: {% static "<theme>/css/..." %}.
+STATICFILES_DIRS = [
+    (path.parent.name, path) for path in sorted(THEMES_DIR.glob("*/static"))
+]
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "OPTIONS": {
+            # Cached per (active theme, template name); see themes.loader.
             "loaders": [
-                "themes.loader.ThemeLoader",
-                "django.template.loaders.app_directories.Loader",
+                (
+                    "themes.loader.CachedLoader",
+                    [
+                        "themes.loader.ThemeLoader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
             ],
             "context_processors": [
                 "django.template.context_processors.debug",

@@ -1,0 +1,34 @@
+from django.core.cache import cache
+from wagtail.models import Site
+
+from themes.loader import active_theme
+from themes.models import ThemeSettings, theme_cache_key
+
+
+def theme_for_site(site: Site) -> str:
+    """The site's theme, from the cache; the database is read on a miss only."""
+    key = theme_cache_key(site.pk)
+    theme = cache.get(key)
+    if theme is None:
+        theme = ThemeSettings.for_site(site).theme
+        cache.set(key, theme, timeout=None)
+    return theme
+
+
+class ThemeMiddleware:
+    """Sets the active theme from the request's Wagtail Site for the whole request.
+
+    Site.find_for_request caches the site on the request, so Wagtail's page serving
+    reuses it and the lookup costs no extra query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        site = Site.find_for_request(request)
+        token = active_theme.set(theme_for_site(site) if site else "")
+        try:
+            return self.get_response(request)
+        finally:
+            active_theme.reset(token)
