@@ -1,8 +1,38 @@
 """Read-side queries over the catalog, shared by blocks, templates and the API."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Length, Substr
+from wagtail.images import get_image_model
+from wagtail.models import Page
 
-from cms.models import ProductCollectionItem, ProductImage, ProductPage, Variant
+from cms.models import (
+    CategoryPage,
+    ProductCollection,
+    ProductCollectionItem,
+    ProductImage,
+    ProductPage,
+    Review,
+    ReviewStatus,
+    Variant,
+)
+
+# The renditions every API image carries, by name; prefetched with the images.
+IMAGE_RENDITIONS = {"thumbnail": "fill-300x300", "large": "max-1200x1200"}
+# A search ranks at most this many products; the filters narrow them further.
+SEARCH_RESULT_LIMIT = 1000
 
 
 def product_cards() -> QuerySet[ProductPage]:
@@ -47,3 +77,145 @@ def carousel_products(value) -> list[ProductPage]:
         by_id = product_cards().in_bulk(product_ids)
         return [by_id[pk] for pk in product_ids if pk in by_id]
     return []
+
+
+def _parent_category_id() -> Subquery:
+    """The id of the category one tree level above the outer page, if any."""
+    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    return Subquery(CategoryPage.objects.filter(path=parent_path).values("pk")[:1])
+
+
+def product_images() -> QuerySet[ProductImage]:
+    """Images in gallery order with the API renditions prefetched on each image."""
+    Rendition = get_image_model().get_rendition_model()
+    return (
+        ProductImage.objects.select_related("image")
+        .prefetch_related(
+            Prefetch(
+                "image__renditions",
+                queryset=Rendition.objects.filter(
+                    filter_spec__in=IMAGE_RENDITIONS.values()
+                ),
+                # The attribute Wagtail's get_renditions() looks in first.
+                to_attr="prefetched_renditions",
+            )
+        )
+        .order_by("sort_order", "id")
+    )
+
+
+def with_active_variant(condition: Q | None = None) -> Exists:
+    """True for the outer product when one of its active variants meets `condition`."""
+    variants = Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+    return Exists(variants.filter(condition) if condition else variants)
+
+
+def sellable_products() -> QuerySet[ProductPage]:
+    """Live products with at least one active variant."""
+    return ProductPage.objects.live().filter(with_active_variant())
+
+
+def catalog_products() -> QuerySet[ProductPage]:
+    """Live products that have an active variant, priced and stocked from them.
+
+    `price`, `compare_at_price` and `currency` are those of the cheapest active
+    variant; `in_stock` is true when some active variant has unallocated stock.
+    """
+    cheapest = Variant.objects.filter(product=OuterRef("pk"), is_active=True).order_by(
+        "price", "id"
+    )
+    return sellable_products().annotate(
+        price=Subquery(cheapest.values("price")[:1]),
+        compare_at_price=Subquery(cheapest.values("compare_at_price")[:1]),
+        currency=Subquery(cheapest.values("currency")[:1]),
+        in_stock=with_active_variant(
+            Q(stock__quantity__gt=F("stock__quantity_allocated"))
+        ),
+        category_id=_parent_category_id(),
+    )
+
+
+def product_list() -> QuerySet[ProductPage]:
+    """Catalog products with their gallery, for list items and cards."""
+    return catalog_products().prefetch_related(
+        Prefetch("images", queryset=product_images())
+    )
+
+
+def product_detail() -> QuerySet[ProductPage]:
+    """Catalog products with everything the detail view shows, in fixed queries."""
+    return product_list().prefetch_related(
+        "tags",
+        Prefetch(
+            "variants",
+            queryset=Variant.objects.filter(is_active=True)
+            .select_related("stock")
+            .order_by("id"),
+        ),
+    )
+
+
+def category_path(product: ProductPage) -> QuerySet[CategoryPage]:
+    """The categories above a product, from the top of the tree down."""
+    return CategoryPage.objects.live().ancestor_of(product).order_by("path")
+
+
+def search_product_ids(query: str) -> list[int]:
+    """Ids of live products matching a full-text query, most relevant first.
+
+    Wagtail's search backends accept only indexed FilterFields as filters, so the
+    catalog filters (stock, prices, tree) cannot be pushed into the search itself;
+    the API narrows its queryset to these ids instead.
+    """
+    results = ProductPage.objects.live().only("pk").search(query)
+    return [product.pk for product in results[:SEARCH_RESULT_LIMIT]]
+
+
+def in_given_order(ids: list[int]) -> Case:
+    """An expression ranking rows by the position of their pk in `ids`."""
+    return Case(
+        *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)),
+        default=Value(len(ids)),
+        output_field=IntegerField(),
+    )
+
+
+def live_categories() -> QuerySet[CategoryPage]:
+    """Live categories in tree order, with their parent id and live product count."""
+    return (
+        CategoryPage.objects.live()
+        .annotate(
+            parent_id=_parent_category_id(),
+            product_count=Subquery(
+                sellable_products()
+                .filter(path__startswith=OuterRef("path"))
+                .order_by()
+                # COUNT over the whole subquery: a Func adds no GROUP BY.
+                .annotate(count=Func(F("pk"), function="COUNT"))
+                .values("count")
+            ),
+        )
+        .order_by("path")
+    )
+
+
+def published_collections() -> QuerySet[ProductCollection]:
+    """Published collections with their catalog products in the curated order."""
+    return ProductCollection.objects.filter(is_published=True).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=ProductCollectionItem.objects.filter(
+                product__in=catalog_products().values("pk")
+            )
+            .order_by("sort_order", "id")
+            .prefetch_related(Prefetch("product", queryset=product_list())),
+        )
+    )
+
+
+def approved_reviews(product: ProductPage) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(product=product, status=ReviewStatus.APPROVED)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )

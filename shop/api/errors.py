@@ -1,9 +1,20 @@
-"""One error body for every API failure: {"error": {"code", "message", "fields"}}."""
+"""One error body for every API failure: {"error": {"code", "message", "fields"}}.
 
+`fields` (the per-parameter messages) is present on validation errors only.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
+    # Django's own exceptions get the code of their DRF counterparts.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

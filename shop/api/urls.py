@@ -6,6 +6,7 @@ app_name = "api"
 v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
+    path("", include("cms.api.urls")),
 ]
 
 urlpatterns = [path("v1/", include((v1_patterns, "v1"), namespace="v1"))]

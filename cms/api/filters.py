@@ -1,0 +1,167 @@
+"""Query parameters of the product list.
+
+Enumerated parameters (`gender`, `ordering`, `in_stock`) and references
+(`category`) reject unknown values with a 400. The free-text facets `size`,
+`color` and `material` accept any value: one that no product has simply matches
+nothing, so a client may offer facets from an older catalog without errors. They
+are case-insensitive and repeatable (?color=red&color=blue means red or blue);
+`size` and `color` given together must be met by the same active variant.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from cms import selectors
+from cms.models import CategoryPage, Gender
+
+ORDERINGS = {
+    "price": ("price", "pk"),
+    "-price": ("-price", "pk"),
+    "newest": (F("first_published_at").desc(nulls_last=True), "-pk"),
+    "rating": ("-rating_average", "-rating_count", "pk"),
+    "popularity": ("-popularity", "pk"),
+}
+# As the Variant.price column, so that no bound can overflow it.
+PRICE_BOUNDS = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
+# Without ?ordering (and without ?q): the merchandisers' order of the page tree.
+DEFAULT_ORDERING = ("path",)
+
+
+class CategoryField(forms.CharField):
+    """A live category given by id or by slug."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        categories = CategoryPage.objects.live()
+        # Ids longer than a bigint are not ids; they fall through to "unknown".
+        is_id = value.isdigit() and len(value) <= 18
+        lookup = {"pk": int(value)} if is_id else {"slug": value}
+        category = categories.filter(**lookup).first()
+        if category is None:
+            raise forms.ValidationError(
+                f"No category with id or slug {value!r}.", code="unknown_category"
+            )
+        return category
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CategoryFilter(django_filters.Filter):
+    field_class = CategoryField
+
+    def filter(self, qs, value):
+        return qs.descendant_of(value) if value else qs
+
+
+class AnyTextField(forms.MultipleChoiceField):
+    """Repeatable free text: every value is valid."""
+
+    def valid_value(self, value):
+        return True
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class AnyOfFilter(django_filters.Filter):
+    """Matches when the field equals one of the values, ignoring case."""
+
+    field_class = AnyTextField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(_any_iexact(self.field_name, value))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class VariantFacetFilter(django_filters.Filter):
+    """Declares a variant facet; ProductFilter applies the facets together."""
+
+    field_class = AnyTextField
+
+    def filter(self, qs, value):
+        return qs
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`; anything else is a 400, not a silently ignored filter."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            empty_value=None,
+            **kwargs,
+        )
+
+
+def _any_iexact(field_name: str, values: list[str]) -> Q:
+    condition = Q()
+    for value in values:
+        condition |= Q(**{f"{field_name}__iexact": value})
+    return condition
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = CategoryFilter(
+        help_text="Category id or slug; products anywhere below it match."
+    )
+    gender = django_filters.ChoiceFilter(choices=Gender.choices)
+    size = VariantFacetFilter(help_text="Repeatable; an active variant's size.")
+    color = VariantFacetFilter(help_text="Repeatable; an active variant's colour.")
+    material = AnyOfFilter(field_name="material", help_text="Repeatable.")
+    price_min = django_filters.NumberFilter(
+        field_name="price", lookup_expr="gte", **PRICE_BOUNDS
+    )
+    price_max = django_filters.NumberFilter(
+        field_name="price", lookup_expr="lte", **PRICE_BOUNDS
+    )
+    in_stock = StrictBooleanFilter()
+    rating_min = django_filters.NumberFilter(
+        field_name="rating_average",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=5,
+        max_digits=3,
+        decimal_places=2,
+    )
+    q = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Full-text search; results are ordered by relevance "
+        "unless `ordering` is given.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in ORDERINGS],
+        method="filter_nothing",
+        help_text="`price` and `-price` sort by the cheapest active variant; "
+        "`newest`, `rating` and `popularity` put the highest first.",
+    )
+
+    def filter_search(self, queryset, name, value):
+        ids = selectors.search_product_ids(value)
+        return queryset.filter(pk__in=ids).annotate(
+            relevance=selectors.in_given_order(ids)
+        )
+
+    def filter_nothing(self, queryset, name, value):
+        # Sorting waits until every filter has run; see filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        facets = Q()
+        for name in ("size", "color"):
+            if data.get(name):
+                facets &= _any_iexact(name, data[name])
+        if facets:
+            queryset = queryset.filter(selectors.with_active_variant(facets))
+        if data.get("ordering"):
+            return queryset.order_by(*ORDERINGS[data["ordering"]])
+        if data.get("q"):
+            return queryset.order_by("relevance", "pk")
+        return queryset.order_by(*DEFAULT_ORDERING)

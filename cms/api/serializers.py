@@ -1,0 +1,234 @@
+"""Read shapes of the catalog API; querysets come from cms.selectors."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from wagtail.rich_text import expand_db_html
+
+from cms import selectors
+from cms.models import (
+    CategoryPage,
+    ProductCollection,
+    ProductImage,
+    ProductPage,
+    Review,
+    Variant,
+)
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
+
+
+class RichTextField(serializers.CharField):
+    """Wagtail rich text rendered to front-end HTML (links and embeds expanded)."""
+
+    def to_representation(self, value):
+        return expand_db_html(value)
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class RenditionsSerializer(serializers.Serializer):
+    thumbnail = RenditionSerializer(help_text=selectors.IMAGE_RENDITIONS["thumbnail"])
+    large = RenditionSerializer(help_text=selectors.IMAGE_RENDITIONS["large"])
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="image_id")
+    url = serializers.CharField(source="image.file.url")
+    width = serializers.IntegerField(source="image.width")
+    height = serializers.IntegerField(source="image.height")
+    alt = serializers.SerializerMethodField()
+    renditions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "url", "width", "height", "alt", "renditions"]
+
+    def get_alt(self, obj) -> str:
+        return obj.alt_text or obj.image.default_alt_text
+
+    @extend_schema_field(RenditionsSerializer)
+    def get_renditions(self, obj):
+        # Prefetched (see selectors.product_images); created on first use only.
+        by_spec = obj.image.get_renditions(*selectors.IMAGE_RENDITIONS.values())
+        return {
+            name: RenditionSerializer(by_spec[spec]).data
+            for name, spec in selectors.IMAGE_RENDITIONS.items()
+        }
+
+
+class RatingSerializer(serializers.Serializer):
+    average = serializers.DecimalField(
+        source="rating_average", max_digits=3, decimal_places=2
+    )
+    count = serializers.IntegerField(source="rating_count")
+
+
+class ProductListSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    price = serializers.DecimalField(**MONEY)
+    compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
+    currency = serializers.CharField(read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
+    rating = RatingSerializer(source="*", read_only=True)
+    main_image = serializers.SerializerMethodField()
+    category = serializers.IntegerField(source="category_id", read_only=True)
+
+    class Meta:
+        model = ProductPage
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "url",
+            "brand",
+            "gender",
+            "material",
+            "price",
+            "currency",
+            "compare_at_price",
+            "in_stock",
+            "rating",
+            "main_image",
+            "category",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return obj.get_full_url(self.context.get("request"))
+
+    @extend_schema_field(ImageSerializer(allow_null=True))
+    def get_main_image(self, obj):
+        images = obj.images.all()
+        return ImageSerializer(images[0]).data if images else None
+
+
+class VariantSerializer(serializers.ModelSerializer):
+    quantity_available = serializers.SerializerMethodField()
+    in_stock = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Variant
+        fields = [
+            "id",
+            "sku",
+            "size",
+            "color",
+            "price",
+            "compare_at_price",
+            "currency",
+            "weight_kg",
+            "in_stock",
+            "quantity_available",
+        ]
+
+    def get_quantity_available(self, obj) -> int:
+        # A variant without a stock row has nothing to sell.
+        stock = getattr(obj, "stock", None)
+        return max(stock.quantity_available, 0) if stock else 0
+
+    def get_in_stock(self, obj) -> bool:
+        return self.get_quantity_available(obj) > 0
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CategoryPage
+        fields = ["id", "title", "slug"]
+
+
+class SeoSerializer(serializers.Serializer):
+    seo_title = serializers.CharField()
+    search_description = serializers.CharField()
+
+
+class ProductDetailSerializer(ProductListSerializer):
+    description = RichTextField(read_only=True)
+    tags = serializers.SerializerMethodField()
+    variants = VariantSerializer(many=True, read_only=True)
+    images = ImageSerializer(many=True, read_only=True)
+    breadcrumbs = serializers.SerializerMethodField()
+    seo = SeoSerializer(source="*", read_only=True)
+
+    class Meta(ProductListSerializer.Meta):
+        fields = [
+            *ProductListSerializer.Meta.fields,
+            "description",
+            "tags",
+            "variants",
+            "images",
+            "breadcrumbs",
+            "seo",
+        ]
+
+    def get_tags(self, obj) -> list[str]:
+        return sorted(tag.name for tag in obj.tags.all())
+
+    @extend_schema_field(CategoryRefSerializer(many=True))
+    def get_breadcrumbs(self, obj):
+        return CategoryRefSerializer(selectors.category_path(obj), many=True).data
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.IntegerField(
+        source="parent_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The parent category; null at the top of the catalog.",
+    )
+    depth = serializers.SerializerMethodField(
+        help_text="1 for top-level categories (those right under a home page)."
+    )
+    product_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CategoryPage
+        fields = ["id", "title", "slug", "parent", "depth", "product_count"]
+
+    def get_depth(self, obj) -> int:
+        # The tree root and the sites' home pages sit at depths 1 and 2.
+        return obj.depth - 2
+
+
+class CategoryDetailSerializer(CategorySerializer):
+    url = serializers.SerializerMethodField()
+    intro = RichTextField(read_only=True)
+
+    class Meta(CategorySerializer.Meta):
+        fields = [*CategorySerializer.Meta.fields, "url", "intro"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return obj.get_full_url(self.context.get("request"))
+
+
+class CollectionSerializer(serializers.ModelSerializer):
+    description = RichTextField(read_only=True)
+    products = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductCollection
+        fields = ["id", "name", "slug", "description", "products"]
+
+    @extend_schema_field(ProductListSerializer(many=True))
+    def get_products(self, obj):
+        products = [item.product for item in obj.items.all()]
+        return ProductListSerializer(products, many=True, context=self.context).data
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ["id", "rating", "title", "body", "author", "status", "created_at"]
+        read_only_fields = ["status", "created_at"]
+
+    def get_author(self, obj) -> str:
+        # Never the email address: it is the user's sign-in name.
+        return obj.user.first_name or "Anonymous"
