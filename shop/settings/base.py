@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "shop.stock",
     "shop.api",
     "shop.plugins",
+    "shop.webhooks",
     "cms",
     "recommend",
     "themes",
@@ -161,6 +162,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Sends webhook deliveries left pending while the broker or a worker was down.
+    "webhooks-sweep": {
+        "task": "shop.webhooks.tasks.sweep_webhook_deliveries",
+        "schedule": 60.0,
+    },
+}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -184,7 +192,15 @@ REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
 
 # Plugins run in this order; installed packages may add more through the
 # "shop.plugins" entry-point group.
-PLUGINS: list[str] = []
+PLUGINS: list[str] = [
+    # Shipping before taxes: the tax plugin taxes the shipping price.
+    "shop.plugins.builtin.shipping.ShippingRatesPlugin",
+    "shop.plugins.builtin.taxes.FlatRateTaxesPlugin",
+    "shop.plugins.builtin.manual_payment.ManualPaymentPlugin",
+    "shop.plugins.builtin.dummy_payment.DummyPaymentPlugin",
+    "shop.plugins.builtin.email.EmailNotificationsPlugin",
+    "shop.webhooks.plugin.WebhooksPlugin",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
