@@ -1,3 +1,5 @@
+from functools import cache as memoize
+
 from django.core.cache import cache
 from wagtail.models import Site
 
@@ -15,19 +17,24 @@ def theme_for_site(site: Site) -> str:
     return theme
 
 
+def theme_for_request(request) -> str:
+    site = Site.find_for_request(request)
+    return theme_for_site(site) if site else ""
+
+
 class ThemeMiddleware:
     """Sets the active theme from the request's Wagtail Site for the whole request.
 
-    Site.find_for_request caches the site on the request, so Wagtail's page serving
-    reuses it and the lookup costs no extra query.
+    The theme is looked up on the first template load only. Site.find_for_request
+    caches the site on the request, so Wagtail's page serving reuses it: a served
+    page pays no extra query, and the theme itself comes from the cache.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        site = Site.find_for_request(request)
-        token = active_theme.set(theme_for_site(site) if site else "")
+        token = active_theme.set(memoize(lambda: theme_for_request(request)))
         try:
             return self.get_response(request)
         finally:

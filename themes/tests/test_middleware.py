@@ -1,9 +1,10 @@
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
 from cms.tests.factories import home_page
-from themes.loader import active_theme
-from themes.middleware import theme_for_site
+from themes.loader import active_theme, current_theme
+from themes.middleware import ThemeMiddleware, theme_for_site
 from themes.models import ThemeSettings
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,29 @@ def test_theme_setting_is_editable_in_the_admin(admin_client, storefront_themes)
     assert saved.status_code == 302
     assert ThemeSettings.objects.get(site=site).theme == "autumn"
     assert theme_for_site(site) == "autumn"
+
+
+def test_requests_that_render_no_template_never_look_the_theme_up(
+    rf, django_assert_num_queries
+):
+    home_page()
+    middleware = ThemeMiddleware(lambda request: HttpResponse("{}"))
+
+    with django_assert_num_queries(0):
+        response = middleware(rf.get("/api/v1/products/"))
+
+    assert response.status_code == 200
+
+
+def test_the_theme_is_looked_up_once_per_request(storefront_themes, rf):
+    ThemeSettings.objects.create(site=home_page().get_site(), theme="autumn")
+    seen = []
+
+    def view(request):
+        seen.extend([current_theme(), current_theme()])
+        return HttpResponse()
+
+    ThemeMiddleware(view)(rf.get("/"))
+
+    assert seen == ["autumn", "autumn"]
+    assert current_theme() == "default"

@@ -1,0 +1,217 @@
+"""Catalog admin: variants, stock, reviews and collections under one "Catalog" menu.
+
+Built on Wagtail's own viewsets (ModelViewSet, SnippetViewSet) rather than
+wagtail-modeladmin: modeladmin is a frozen extraction of Wagtail's old admin code,
+while the viewsets are what Wagtail itself is built on in version 8, get search,
+django-filter filters, CSV/XLSX export and bulk actions, and keep pace with
+Wagtail upgrades.
+"""
+
+import django_filters
+from django import forms
+from django.db import transaction
+from django.db.models import F
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.models import ProductCollection, Review, Variant
+from shop.stock.models import Stock
+
+LOW_STOCK_THRESHOLD = 5
+
+
+class VariantFilterSet(WagtailFilterSet):
+    currency = django_filters.AllValuesFilter()
+    color = django_filters.AllValuesFilter()
+    size = django_filters.AllValuesFilter()
+
+    class Meta:
+        model = Variant
+        fields = ["is_active", "color", "size", "currency"]
+
+
+class VariantCreateView(generic.CreateView):
+    def save_instance(self):
+        variant = super().save_instance()
+        # Every variant has exactly one stock row; new ones start empty.
+        Stock.objects.get_or_create(variant=variant)
+        return variant
+
+
+class VariantViewSet(ModelViewSet):
+    model = Variant
+    name = "catalog_variants"
+    icon = "tag"
+    menu_label = "Variants"
+    add_view_class = VariantCreateView
+    list_display = [
+        "sku",
+        "product__title",
+        "size",
+        "color",
+        "price",
+        "currency",
+        "is_active",
+        Column("available", label="Available", accessor="stock.quantity_available"),
+    ]
+    search_fields = ["sku", "product__title"]
+    filterset_class = VariantFilterSet
+    ordering = ["sku"]
+    list_per_page = 50
+    copy_view_enabled = False
+    panels = [FieldPanel("product"), *Variant.panels]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Variant.objects.select_related("product", "stock"), **kwargs
+        )
+
+
+class StockAvailability:
+    OUT = "out"
+    LOW = "low"
+    CHOICES = [(OUT, "Out of stock"), (LOW, f"Low stock (≤ {LOW_STOCK_THRESHOLD})")]
+
+
+class StockFilterSet(WagtailFilterSet):
+    availability = django_filters.ChoiceFilter(
+        label="Availability", choices=StockAvailability.CHOICES, method="by_available"
+    )
+
+    class Meta:
+        model = Stock
+        fields = []
+
+    def by_available(self, queryset, name, value):
+        available = F("quantity") - F("quantity_allocated")
+        queryset = queryset.alias(available=available)
+        if value == StockAvailability.OUT:
+            return queryset.filter(available__lte=0)
+        return queryset.filter(available__gt=0, available__lte=LOW_STOCK_THRESHOLD)
+
+
+class StockForm(WagtailAdminModelForm):
+    class Meta:
+        model = Stock
+        fields = ["quantity"]
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        allocated = self.instance.quantity_allocated
+        if quantity < allocated:
+            raise forms.ValidationError(
+                f"{allocated} units are allocated to orders; the quantity cannot go "
+                f"below {allocated}.",
+                code="below_allocated",
+            )
+        return quantity
+
+
+class StockCreateForm(StockForm):
+    class Meta(StockForm.Meta):
+        fields = ["variant", "quantity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].queryset = Variant.objects.filter(stock__isnull=True)
+
+
+class StockEditView(generic.EditView):
+    def post(self, request, *args, **kwargs):
+        # Lock the row so the check against the allocation and the write see the
+        # same allocation even while orders are being placed.
+        with transaction.atomic():
+            self.object = self.get_object(Stock.objects.select_for_update())
+            return super().post(request, *args, **kwargs)
+
+
+class StockViewSet(ModelViewSet):
+    model = Stock
+    name = "catalog_stock"
+    icon = "box"
+    menu_label = "Stock"
+    edit_view_class = StockEditView
+    list_display = [
+        "variant__sku",
+        "variant__product__title",
+        "quantity",
+        "quantity_allocated",
+        "quantity_available",
+    ]
+    search_fields = ["variant__sku", "variant__product__title"]
+    filterset_class = StockFilterSet
+    ordering = ["variant__sku"]
+    list_per_page = 50
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return StockForm if for_update else StockCreateForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Stock.objects.select_related("variant__product"), **kwargs
+        )
+
+
+class ModerationOnlyPolicy(ModelPermissionPolicy):
+    """Reviews are written by shoppers and change through moderation only.
+
+    Adding or deleting one in the admin would leave the product's rating average
+    stale, so those actions are off for everyone.
+    """
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+
+class ReviewViewSet(SnippetViewSet):
+    model = Review
+    icon = "openquote"
+    menu_label = "Reviews"
+    list_display = [
+        "product__title",
+        "user__email",
+        "rating",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "rating"]
+    search_fields = ["title", "body", "product__title"]
+    ordering = ["-created_at", "-id"]
+    list_per_page = 50
+    copy_view_enabled = False
+    # Moderators may tidy the text; rating and status change only through the
+    # moderation actions, which keep the product's rating exact.
+    panels = [FieldPanel("title"), FieldPanel("body")]
+
+    def get_queryset(self, request):
+        return Review.objects.select_related("product", "user")
+
+
+class ProductCollectionViewSet(SnippetViewSet):
+    model = ProductCollection
+    icon = "list-ul"
+    menu_label = "Collections"
+    list_display = ["name", "slug", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["name"]
+
+
+class CatalogViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Catalog"
+    menu_icon = "folder-open-inverse"
+    menu_order = 200
+    items = (
+        VariantViewSet,
+        StockViewSet,
+        ReviewViewSet,
+        ProductCollectionViewSet,
+    )
