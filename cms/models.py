@@ -134,6 +134,15 @@ class ProductPage(Page):
     parent_page_types = ["cms.CategoryPage"]
     subpage_types = []
 
+    def with_content_json(self, content):
+        # Services keep these, not editors: publishing an older revision must not
+        # bring back the values that were current when it was saved.
+        page = super().with_content_json(content)
+        page.rating_average = self.rating_average
+        page.rating_count = self.rating_count
+        page.popularity = self.popularity
+        return page
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Child relations, not plain querysets, so that previews show unsaved edits.

@@ -8,7 +8,7 @@ never recount.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 
 from cms.models import ProductPage, Review, ReviewStatus
@@ -26,25 +26,19 @@ def submit_review(user, product: ProductPage, rating: int, title="", body="") ->
         else ReviewStatus.APPROVED
     )
     with transaction.atomic():
+        # A second submission by the same user waits on this lock, then sees the
+        # first review; the unique constraint is the last line of defence.
         _lock_product(product.pk)
         if Review.objects.filter(product_id=product.pk, user=user).exists():
             raise AlreadyReviewed
-        try:
-            # A savepoint, so that a row written outside this service (the lock
-            # does not cover it) fails cleanly on the unique constraint.
-            with transaction.atomic():
-                review = Review.objects.create(
-                    product_id=product.pk,
-                    user=user,
-                    rating=rating,
-                    title=title,
-                    body=body,
-                    status=status,
-                )
-        except IntegrityError as exc:
-            if Review.objects.filter(product_id=product.pk, user=user).exists():
-                raise AlreadyReviewed from exc
-            raise
+        review = Review.objects.create(
+            product_id=product.pk,
+            user=user,
+            rating=rating,
+            title=title,
+            body=body,
+            status=status,
+        )
         _refresh_rating(product.pk)
     return review
 
