@@ -11,16 +11,20 @@ import django_filters
 from django import forms
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
+from django.utils.http import urlencode
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms.models import ProductCollection, Review, Variant
+from cms.models import ProductCollection, Review, ReviewStatus, Variant
 from shop.stock.models import Stock
 
 LOW_STOCK_THRESHOLD = 5
@@ -172,10 +176,31 @@ class ModerationOnlyPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
+class ReviewIndexView(SnippetIndexView):
+    """Adds per-row Approve / Reject, which open the bulk moderation for one review."""
+
+    moderation_actions = [
+        ("approve", "Approve", ReviewStatus.APPROVED, "check"),
+        ("reject", "Reject", ReviewStatus.REJECTED, "cross"),
+    ]
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        query = urlencode({"id": instance.pk, "next": self.request.get_full_path()})
+        for action, label, status, icon in self.moderation_actions:
+            if instance.status != status:
+                url = reverse("wagtail_bulk_action", args=("cms", "review", action))
+                buttons.append(
+                    MenuItem(label, url=f"{url}?{query}", icon_name=icon, priority=5)
+                )
+        return buttons
+
+
 class ReviewViewSet(SnippetViewSet):
     model = Review
     icon = "openquote"
     menu_label = "Reviews"
+    index_view_class = ReviewIndexView
     list_display = [
         "product__title",
         "user__email",

@@ -235,6 +235,19 @@ class TestReviews:
         assert (product.rating_average, product.rating_count) == (Decimal("5.00"), 1)
         assert Review.objects.get(pk=second.pk).status == ReviewStatus.REJECTED
 
+    def test_each_row_offers_the_moderation_it_can_take(self, admin_client):
+        pending = ReviewFactory(status=ReviewStatus.PENDING)
+        approved = ReviewFactory(status=ReviewStatus.APPROVED)
+        approve = reverse("wagtail_bulk_action", args=("cms", "review", "approve"))
+        reject = reverse("wagtail_bulk_action", args=("cms", "review", "reject"))
+
+        html = admin_client.get(reviews_url()).content.decode()
+
+        assert f"{approve}?id={pending.pk}&amp;next=" in html
+        assert f"{reject}?id={pending.pk}&amp;next=" in html
+        assert f"{approve}?id={approved.pk}&amp;next=" not in html
+        assert f"{reject}?id={approved.pk}&amp;next=" in html
+
     def test_reviews_cannot_be_added_or_deleted_in_the_admin(self, admin_client):
         review = ReviewFactory()
         viewset = Review.snippet_viewset
