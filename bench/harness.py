@@ -158,6 +158,8 @@ def ensure_catalog(env: dict[str, str], products: int, seed: int) -> int:
         env=env,
         check=True,
     )
+    # Fresh statistics, as autovacuum would leave them on a production database.
+    manage(env, "dbshell", "--", "-c", "ANALYZE")
     count = live_product_count(env)
     print(f"Seeded {count} live products in {time.monotonic() - started:.0f} s.")
     if count != products:
@@ -294,8 +296,14 @@ def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> di
     )
     for line in result.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
-            return json.loads(line.removeprefix("BENCH_JSON "))
-    raise SystemExit(f"wrk printed no summary for {target.name}:\n{result.stdout}")
+            summary = json.loads(line.removeprefix("BENCH_JSON "))
+            break
+    else:
+        raise SystemExit(f"wrk printed no summary for {target.name}:\n{result.stdout}")
+    # wrk stops with requests still queued at the workers; let them finish so
+    # they do not slow the next endpoint's run down.
+    time.sleep(min(10, summary["latency_us"]["max"] / 1_000_000 + 0.5))
+    return summary
 
 
 def run_figures(raw: dict) -> dict:
