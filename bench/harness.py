@@ -379,12 +379,15 @@ def wait_quiet(limit: int) -> float:
 
 
 def git_commit() -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    """HEAD, marked +dirty when the served code had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
 
 
 def table(report: dict) -> str:
@@ -398,7 +401,8 @@ def table(report: dict) -> str:
         f"{config['rounds']} interleaved rounds of {config['duration_s']} s per "
         f"endpoint after a {config['warmup_s']} s warm-up; {config['cpus']} CPUs; "
         f"{report['catalog_products']} live products.",
-        f"Machine busy before measuring: {report['machine_busy_before']:.0%}. "
+        f"Machine busy before measuring: {report['machine_busy_before']:.0%}; "
+        f"load average after: {report['load_average_after'][0]}. "
         f"Floor over the rounds: {floor['rps_range'][0]:.0f}"
         f"-{floor['rps_range'][1]:.0f} req/s (spread {report['floor_spread_pct']}%).",
         "",
@@ -470,6 +474,7 @@ def main(argv: list[str]) -> None:
         "commit": git_commit(),
         "catalog_products": products,
         "machine_busy_before": round(busy_before, 3),
+        "load_average_after": [round(load, 2) for load in os.getloadavg()],
         "floor_spread_pct": round(
             (floor_high - floor_low) / results["floor"]["rps"] * 100, 1
         ),

@@ -2,6 +2,8 @@
 -- With BENCH_PATHS_FILE set, each request takes the next path from that file,
 -- so a detail benchmark spreads over many products rather than one.
 
+wrk.headers["Accept"] = "application/json"
+
 local paths_file = os.getenv("BENCH_PATHS_FILE")
 local thread_count = 0
 
