@@ -11,6 +11,8 @@ class PluginConfiguration(models.Model):
 
     class Meta:
         ordering = ["plugin_id"]
+        # Granted to the staff who may edit plugins (payment keys among them).
+        permissions = [("manage_plugins", "Can manage plugins")]
 
     def __str__(self):
         return self.plugin_id
