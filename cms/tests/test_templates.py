@@ -27,7 +27,7 @@ def default_theme(settings):
     settings.THEMES_DIR = settings.BASE_DIR / "themes"
     for loader in engines["django"].engine.template_loaders:
         loader.reset()
-    cache.clear()
+    cache.delete_pattern("themes:site:*")
 
 
 def add_product(category, title, variants=1, images=1, reviews=0):

@@ -36,12 +36,12 @@ def theme_dirs(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Templates and site themes cached by earlier tests must not leak in."""
+    """Templates and site themes cached by other tests must not leak in."""
 
     def reset():
         for loader in engines["django"].engine.template_loaders:
             loader.reset()
-        cache.clear()
+        cache.delete_pattern("themes:site:*")
 
     reset()
     yield

@@ -46,3 +46,11 @@ def test_admin_templates_still_come_from_the_apps(theme_dirs, use_theme):
     template = get_template("wagtailadmin/base.html")
 
     assert "wagtail/admin/templates" in template.origin.name
+
+
+def test_each_theme_serves_its_static_files_under_its_name(settings):
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("default/css/shop.css")
+
+    assert found == str(settings.BASE_DIR / "themes/default/static/css/shop.css")
