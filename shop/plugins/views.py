@@ -18,6 +18,9 @@ class PluginIndexView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Plugins"
     header_icon = "cogs"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": "Plugins"}]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(plugins=get_plugins_manager().plugins, **kwargs)
 

@@ -45,9 +45,10 @@ def test_the_list_shows_every_plugin_with_its_state(
 
 
 def test_the_settings_menu_links_to_the_list(admin_client, installed):
-    response = admin_client.get(reverse("wagtailadmin_home"))
+    response = admin_client.get(INDEX_URL)
 
-    assert INDEX_URL in response.content.decode()
+    assert '"label": "Plugins", "icon_name": "cogs"' in response.content.decode()
+    assert '"url": "/admin/plugins/"' in response.content.decode()
 
 
 def test_the_form_has_a_field_per_configuration_field(admin_client, installed):
