@@ -163,11 +163,62 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Retrains the recommender; catalog changes also schedule a debounced retrain.
+    "recommend-train": {
+        "task": "recommend.tasks.train",
+        "schedule": float(env_int("RECOMMEND_TRAIN_EVERY_SECONDS", 15 * 60)),
+    },
     # Sends webhook deliveries left pending while the broker or a worker was down.
     "webhooks-sweep": {
         "task": "shop.webhooks.tasks.sweep_webhook_deliveries",
         "schedule": 60.0,
     },
+}
+
+# The recommender (recommend/): feature weights, blend, decay and serving.
+RECOMMEND = {
+    # Per-field weights of the content features (0 leaves a field out).
+    "FIELD_WEIGHTS": {
+        "category": 3.0,
+        "gender": 2.0,
+        "colors": 1.0,
+        "materials": 1.0,
+        "sizes": 0.5,
+        "brand": 1.0,
+        "tags": 0.5,
+        "price": 1.0,
+        "rating": 0.3,
+        "title": 1.0,
+        "description": 0.5,
+    },
+    # Products are compared within blocks (category, then subcategory, then
+    # gender) refined until no block is larger than this.
+    "MAX_BLOCK_SIZE": 2000,
+    # Neighbours kept per product; popular products kept per list.
+    "SIMILAR_K": 30,
+    "POPULAR_K": 200,
+    # The blend of the three signals, each scaled to [0, 1] first.
+    "BLEND": {"content": 0.4, "cooccurrence": 0.4, "popularity": 0.2},
+    "KIND_WEIGHTS": {"view": 1.0, "cart_add": 3.0, "purchase": 5.0, "review": 2.0},
+    "POPULARITY_HALF_LIFE_DAYS": 21.0,
+    "HISTORY_HALF_LIFE_DAYS": 30.0,
+    # A shopper's latest interactions used for "for you".
+    "HISTORY_LIMIT": 50,
+    # Purchased products are not recommended again unless tagged with this.
+    "CONSUMABLE_TAG": "consumable",
+    # Shard tasks per training run (run in parallel by the Celery workers).
+    "SHARDS": env_int("RECOMMEND_SHARDS", 1),
+    "RETRAIN_DEBOUNCE_SECONDS": env_int("RECOMMEND_RETRAIN_DEBOUNCE_SECONDS", 60),
+    # A published version is kept this long after the next one replaces it, and
+    # an unpublished (being written or abandoned) version this long in all.
+    "OLD_VERSION_TTL_SECONDS": 10 * 60,
+    "BUILD_TTL_SECONDS": 60 * 60,
+    # Without Redis, versions live in the Django cache for this long.
+    "CACHE_VERSION_TTL_SECONDS": 7 * 24 * 60 * 60,
+    # Results go to REDIS_URL; without it, to the Django cache.
+    "KEY_PREFIX": "rec",
+    # How long the database popularity fallback is reused (in process memory).
+    "FALLBACK_CACHE_SECONDS": 60,
 }
 
 EMAIL_BACKEND = env_str(

@@ -1,0 +1,255 @@
+"""Lookups for the API layer, the Wagtail block and the storefront.
+
+Two steps per list, so that the cost does not depend on k:
+
+1. `similar_ids`, `popular_ids`, `for_shopper_ids`: ranked (product id, score)
+   pairs from the store in one round trip (`for_shopper_ids` also reads the
+   shopper's history: one database query). They never raise when the store is
+   down or not trained yet: they answer with the database popularity (cached in
+   process memory) and set `Ranked.fallback`.
+2. `product_summaries(ranked, limit=..., filters=...)`: the products for the ids,
+   in ranking order, with the lookup-time filters applied (category, gender,
+   price range, in stock) and inactive products (not live, no active variant)
+   left out: exactly one database query. The lists hold more candidates than a
+   page (SIMILAR_K, POPULAR_K), so filters rarely leave a list short.
+
+The view of a REST endpoint is then::
+
+    ranked = services.similar_ids(product_id)
+    products = services.product_summaries(ranked, limit=limit, filters=filters)
+    return {"fallback": ranked.fallback, "results": products}
+"""
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Subquery
+
+from cms.models import CategoryPage, ProductImage, ProductPage, Variant
+from recommend.collaborative import decay
+from recommend.data import shopper_history
+from recommend.models import InteractionKind
+from recommend.store import STORE_ERRORS, decode_scored, get_store
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "url_path",
+    "brand",
+    "gender",
+    "rating_average",
+    "rating_count",
+    "price",
+    "currency",
+    "in_stock",
+    "image_id",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    category_id: int | None = None  # the category page and its subcategories
+    gender: str | None = None
+    price_min: Decimal | None = None  # some active variant costs at least this
+    price_max: Decimal | None = None  # ... and at most this
+    in_stock: bool = False
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Product ids with scores, best first."""
+
+    items: list[tuple[int, float]]
+    # True when the store could not answer and this is the database popularity.
+    fallback: bool = False
+    version: str | None = None
+    # Ids never to show (e.g. the product itself, purchased products).
+    exclude: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def ids(self) -> list[int]:
+        return [item for item, _ in self.items if item not in self.exclude]
+
+
+def _config():
+    return settings.RECOMMEND
+
+
+_fallback_cache: dict[str, tuple[float, list[tuple[int, float]]]] = {}
+
+
+def database_popularity() -> list[tuple[int, float]]:
+    """The most popular live products by their stored popularity (one query).
+
+    Training keeps ProductPage.popularity; the answer is reused for
+    FALLBACK_CACHE_SECONDS in process memory, since the shared cache may be the
+    very Redis that is down.
+    """
+    cached = _fallback_cache.get("popular")
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    ranked = list(
+        ProductPage.objects.live()
+        .order_by("-popularity", "pk")
+        .values_list("pk", "popularity")[: _config()["POPULAR_K"]]
+    )
+    expires = time.monotonic() + _config()["FALLBACK_CACHE_SECONDS"]
+    _fallback_cache["popular"] = (expires, ranked)
+    return ranked
+
+
+def _read(fields: list[str]) -> tuple[str | None, list[str | None]] | None:
+    """The store's answer, or None when it is unreachable."""
+    try:
+        return get_store().read(fields)
+    except STORE_ERRORS as error:
+        logger.warning("Recommendation store unreachable: %s", error)
+        return None
+
+
+def _fallback(exclude: Iterable[int] = ()) -> Ranked:
+    return Ranked(database_popularity(), fallback=True, exclude=frozenset(exclude))
+
+
+def _then(
+    first: list[tuple[int, float]], filler: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """`first`, then the `filler` products not in it, scored 0 (they rank after)."""
+    seen = {pk for pk, _ in first}
+    return first + [(pk, 0.0) for pk, _ in filler if pk not in seen]
+
+
+def similar_ids(product_id: int) -> Ranked:
+    """Products like this one: content blended with co-occurrence and popularity,
+    then popular products (a product newer than the model has only those)."""
+    answer = _read([f"similar:{product_id}", "popular"])
+    if answer is None or answer[0] is None:
+        return _fallback(exclude=[product_id])
+    version, (similar, popular) = answer
+    return Ranked(
+        _then(decode_scored(similar), decode_scored(popular)),
+        version=version,
+        exclude=frozenset([product_id]),
+    )
+
+
+def popular_ids(category_id: int | None = None) -> Ranked:
+    """The most popular products, in the whole catalog or in a category subtree."""
+    name = "popular" if category_id is None else f"popular:{category_id}"
+    answer = _read([name])
+    if answer is None or answer[0] is None:
+        return _fallback()
+    version, (value,) = answer
+    return Ranked(decode_scored(value), version=version)
+
+
+def for_shopper_ids(*, user_id: int | None = None, session_id: str = "") -> Ranked:
+    """Recommendations from a shopper's history (a user, an anonymous session, or
+    a user with the session they signed in from).
+
+    Each history event weighs its kind's weight, halved every
+    HISTORY_HALF_LIFE_DAYS; a candidate scores the weighted mean of its blended
+    similarity to the history's products. Purchased products are left out unless
+    tagged consumable; popular products fill the rest of the list, so shoppers
+    without history get the popular list.
+    """
+    config = _config()
+    history = shopper_history(
+        user_id=user_id,
+        session_id=session_id,
+        limit=config["HISTORY_LIMIT"],
+        consumable_tag=config["CONSUMABLE_TAG"],
+    )
+    now = time.time()
+    weights: dict[int, float] = defaultdict(float)
+    purchased = set()
+    for event in history:
+        kind_weight = config["KIND_WEIGHTS"].get(event.kind, 0.0)
+        weights[event.product_id] += kind_weight * float(
+            decay(now - event.at, config["HISTORY_HALF_LIFE_DAYS"])
+        )
+        if event.kind == InteractionKind.PURCHASE and not event.consumable:
+            purchased.add(event.product_id)
+    products = list(weights)
+    answer = _read(["popular", *(f"similar:{pk}" for pk in products)])
+    if answer is None or answer[0] is None:
+        return _fallback(exclude=purchased)
+    version, (popular, *lists) = answer
+    total = sum(weights.values()) or 1.0
+    scores: dict[int, float] = defaultdict(float)
+    for product_id, value in zip(products, lists, strict=True):
+        for candidate, score in decode_scored(value):
+            scores[candidate] += weights[product_id] / total * score
+    ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+    return Ranked(
+        _then(ranked, decode_scored(popular)),
+        version=version,
+        exclude=frozenset(purchased),
+    )
+
+
+def _summaries_query(ids: list[int], filters: Filters):
+    active = Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+    cheapest = active.order_by("price", "pk")
+    products = (
+        ProductPage.objects.live()
+        .filter(pk__in=ids)
+        .filter(Exists(active))
+        .annotate(
+            price=Subquery(cheapest.values("price")[:1]),
+            currency=Subquery(cheapest.values("currency")[:1]),
+            in_stock=Exists(
+                active.filter(stock__quantity__gt=F("stock__quantity_allocated"))
+            ),
+            image_id=Subquery(
+                ProductImage.objects.filter(product=OuterRef("pk"))
+                .order_by("sort_order", "pk")
+                .values("image_id")[:1]
+            ),
+        )
+    )
+    if filters.category_id is not None:
+        category_path = CategoryPage.objects.filter(pk=filters.category_id).values(
+            "path"
+        )[:1]
+        products = products.filter(path__startswith=Subquery(category_path))
+    if filters.gender:
+        products = products.filter(gender=filters.gender)
+    if filters.price_min is not None or filters.price_max is not None:
+        in_range = active
+        if filters.price_min is not None:
+            in_range = in_range.filter(price__gte=filters.price_min)
+        if filters.price_max is not None:
+            in_range = in_range.filter(price__lte=filters.price_max)
+        products = products.filter(Exists(in_range))
+    if filters.in_stock:
+        products = products.filter(in_stock=True)
+    return products.values(*SUMMARY_FIELDS)
+
+
+def product_summaries(
+    ranked: Ranked, *, limit: int, filters: Filters | None = None
+) -> list[dict]:
+    """The first `limit` ranked products that pass the filters, in ranking order,
+    each a dict of SUMMARY_FIELDS plus its `score`. One database query.
+    """
+    ids = ranked.ids
+    if not ids or limit <= 0:
+        return []
+    rows = {row["id"]: row for row in _summaries_query(ids, filters or Filters())}
+    scores = dict(ranked.items)
+    results = []
+    for pk in ids:
+        if pk in rows:
+            results.append({**rows[pk], "score": scores[pk]})
+            if len(results) == limit:
+                break
+    return results

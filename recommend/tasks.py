@@ -1,0 +1,68 @@
+"""Celery tasks: scheduled training, sharded training, debounced retraining.
+
+Every run writes a new version and publishes it at the end, so a task may be
+retried or run twice: the last published version wins and nothing half-written
+is ever served. A worker dying mid-run leaves the previous version in service.
+
+Sharded runs (RECOMMEND["SHARDS"] > 1) fan out one `train_shard` per shard; the
+shard that finishes last (an atomic counter in the store) queues `publish`. No
+Celery chord: that would need a result backend this project does not run.
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from recommend import pipeline
+
+logger = logging.getLogger(__name__)
+
+RETRAIN_PENDING_KEY = "recommend:retrain-pending"
+
+
+@shared_task(name="recommend.tasks.train")
+def train() -> str:
+    """Retrain (beat runs this every RECOMMEND_TRAIN_EVERY_SECONDS)."""
+    shards = settings.RECOMMEND["SHARDS"]
+    if shards <= 1:
+        version = pipeline.train_now(progress=logger.info)
+        return version
+    version = pipeline.start_sharded()
+    for shard in range(shards):
+        train_shard.delay(version, shard, shards)
+    return version
+
+
+@shared_task(name="recommend.tasks.train_shard")
+def train_shard(version: str, shard: int, shards: int) -> None:
+    if pipeline.run_shard(version, shard, shards):
+        publish.delay(version)
+
+
+@shared_task(name="recommend.tasks.publish")
+def publish(version: str) -> None:
+    pipeline.publish(version)
+    logger.info("Recommendations version %s published", version)
+
+
+@shared_task(name="recommend.tasks.retrain_after_change")
+def retrain_after_change() -> str:
+    cache.delete(RETRAIN_PENDING_KEY)
+    return train()
+
+
+def schedule_retrain() -> bool:
+    """Ask for a retrain after a catalog change; True if this call queued it.
+
+    Changes within RETRAIN_DEBOUNCE_SECONDS share one run: the first queues it
+    with that countdown, the others find it pending. Call it from the code that
+    changes the catalog (e.g. a product_updated plugin hook).
+    """
+    delay = settings.RECOMMEND["RETRAIN_DEBOUNCE_SECONDS"]
+    # The marker outlives the countdown a little, in case the worker is late.
+    if not cache.add(RETRAIN_PENDING_KEY, True, timeout=delay * 2 + 60):
+        return False
+    retrain_after_change.apply_async(countdown=delay)
+    return True
