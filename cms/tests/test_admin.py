@@ -182,6 +182,20 @@ class TestStock:
         assert response.status_code == 302
         assert (stock.quantity, stock.quantity_allocated) == (6, 6)
 
+    def test_stock_can_be_added_only_for_variants_without_one(self, admin_client):
+        stocked = VariantFactory(sku="STOCKED")
+        bare = VariantFactory(sku="BARE")
+        bare.stock.delete()
+        url = reverse("catalog_stock:add")
+
+        offered = list(admin_client.get(url).context["form"].fields["variant"].queryset)
+        response = admin_client.post(url, {"variant": bare.pk, "quantity": "4"})
+
+        assert offered == [bare]
+        assert stocked not in offered
+        assert response.status_code == 302
+        assert Variant.objects.get(pk=bare.pk).stock.quantity == 4
+
     def test_negative_quantity_is_a_form_error(self, admin_client):
         stock = VariantFactory(stock=10).stock
 
@@ -247,6 +261,22 @@ class TestReviews:
         assert f"{reject}?id={pending.pk}&amp;next=" in html
         assert f"{approve}?id={approved.pk}&amp;next=" not in html
         assert f"{reject}?id={approved.pk}&amp;next=" in html
+
+    def test_editing_a_review_changes_its_text_only(self, admin_client):
+        review = ReviewFactory(rating=4, title="Good", body="Fits well.")
+        url = reverse(Review.snippet_viewset.get_url_name("edit"), args=(review.pk,))
+
+        response = admin_client.post(
+            url, {"title": "Good", "body": "Fits.", "rating": "1", "status": "rejected"}
+        )
+
+        review.refresh_from_db()
+        assert response.status_code == 302
+        assert (review.body, review.rating, review.status) == (
+            "Fits.",
+            4,
+            ReviewStatus.APPROVED,
+        )
 
     def test_reviews_cannot_be_added_or_deleted_in_the_admin(self, admin_client):
         review = ReviewFactory()
