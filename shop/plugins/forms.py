@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from shop.plugins.base import BasePlugin, ConfigField, FieldType, mask
 from shop.plugins.services import save_plugin_configuration
 
-ACTIVE = "plugin_active"  # not a config name, so no plugin field can clash
+# Named apart from configuration fields, so a plugin may have one called "active".
+ACTIVE = "plugin_active"
 
 
 def form_field(field: ConfigField, value) -> forms.Field:
@@ -51,13 +52,20 @@ class PluginConfigurationForm(forms.Form):
                 field, plugin.configuration.get(field.name, field.default)
             )
 
+    def posted(self, field: ConfigField):
+        value = self.cleaned_data[field.name]
+        if field.type == FieldType.MULTILINE:
+            # Browsers post CRLF; stored text uses plain newlines.
+            return value.replace("\r\n", "\n")
+        return value
+
     def save(self):
         """Saves through the service; its ValidationError becomes form errors.
 
         Returns the saved row, or None when the service refused the values.
         """
         changes = {
-            field.name: self.cleaned_data[field.name]
+            field.name: self.posted(field)
             for field in self.plugin.CONFIG_FIELDS
             if field.type != FieldType.OUTPUT
         }

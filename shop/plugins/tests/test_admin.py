@@ -84,7 +84,7 @@ def test_saving_stores_configuration_and_active_flag(admin_client, installed):
     row = PluginConfiguration.objects.get(plugin_id="flat-rate-taxes")
     assert row.active is False
     assert row.configuration == {
-        "rates": "DE=19\r\nFR=20",
+        "rates": "DE=19\nFR=20",
         "default_rate": "5",
         "default_country": "FR",
         "prices_include_tax": True,
