@@ -121,21 +121,38 @@ def record_event(event: str, payload: dict) -> list[int]:
     return delivery_ids
 
 
+# Until when (time.monotonic()) this process treats the broker as down.
+_broker_down_until = 0.0
+
+
 def enqueue(delivery_ids: Sequence[int], countdown: float | None = None) -> None:
     """Hands deliveries to the workers. With the broker unreachable they stay
     pending in the outbox and the sweep queues them later, so the caller (often a
-    request whose change has just committed) never fails for it."""
+    request whose change has just committed) never fails for it.
+
+    Finding the broker down takes seconds (connection retries), so after a failure
+    the process stops trying for ``WEBHOOK_BROKER_PAUSE_SECONDS``: only one
+    request per process and pause pays that wait during an outage.
+    """
     # The task module imports this one.
     from shop.webhooks.tasks import deliver_webhook
 
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        logger.warning(
+            "Broker down; %d webhook deliveries left for the sweep", len(delivery_ids)
+        )
+        return
     for queued, delivery_id in enumerate(delivery_ids):
         try:
-            # No publish retries: the outbox is the retry, and a request should
-            # not wait for a broker that is down.
+            # No publish retries: the outbox is the retry.
             deliver_webhook.apply_async(
                 (delivery_id,), countdown=countdown, retry=False
             )
         except OperationalError:
+            _broker_down_until = time.monotonic() + _setting(
+                "WEBHOOK_BROKER_PAUSE_SECONDS", 30
+            )
             logger.exception(
                 "Broker unreachable; %d webhook deliveries left for the sweep",
                 len(delivery_ids) - queued,
@@ -210,7 +227,7 @@ class AttemptResult:
 def deliver(delivery_id: int) -> WebhookDelivery | None:
     """Makes the next attempt of a delivery if it is due and no one else is making
     it; returns the delivery as recorded after the attempt, or None if there was
-    nothing to do.
+    nothing to do (or the delivery was deleted meanwhile).
 
     Three steps so no row lock is held during the HTTP call: claim the attempt
     (and commit), send, record the result. Call it outside any transaction.
@@ -243,9 +260,16 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return delivery
 
 
-def _record(claimed: WebhookDelivery, result: AttemptResult) -> WebhookDelivery:
+def _record(claimed: WebhookDelivery, result: AttemptResult) -> WebhookDelivery | None:
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=claimed.pk)
+        delivery = (
+            WebhookDelivery.objects.select_for_update().filter(pk=claimed.pk).first()
+        )
+        if delivery is None:
+            logger.info(
+                "Webhook delivery %s was deleted during its attempt", claimed.pk
+            )
+            return None
         WebhookDeliveryAttempt.objects.create(
             delivery=delivery,
             cycle=claimed.cycle,

@@ -30,6 +30,7 @@ EVENT_CHOICES = [(event, event) for event in sorted(EVENT_HOOKS)]
 
 
 class WebhookForm(WagtailAdminModelForm):
+    target_url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple
     )

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from shop.plugins.manager import invalidate_plugins_manager
+from shop.webhooks import services
 from shop.webhooks.models import Webhook
 
 SECRET = "s3cret-shared-with-the-receiver"
@@ -100,6 +101,12 @@ def webhooks_plugin_only(settings, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         invalidate_plugins_manager()
+
+
+@pytest.fixture(autouse=True)
+def broker_up(monkeypatch):
+    """No test inherits another's verdict that the broker is down."""
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)
 
 
 @pytest.fixture

@@ -229,7 +229,19 @@ def test_a_late_attempt_after_its_claim_ran_out_is_logged_but_decides_nothing(
     assert attempts_log(delivery_id) == [(1, 1, 500), (1, 2, 200)]
 
 
-@pytest.mark.django_db(transaction=True)
+def test_a_webhook_deleted_during_an_attempt_ends_it_quietly(receiver, make_webhook):
+    webhook = make_webhook(receiver.url)
+    [delivery_id] = services.record_event("order_created", PAYLOAD)
+    claimed = services._claim(delivery_id)
+    webhook.delete()
+
+    assert services._record(claimed, services.send(claimed)) is None
+    assert WebhookDelivery.objects.count() == 0
+
+
+# serialized_rollback: the flush after each test then leaves the data other
+# tests rely on (content types, the Wagtail root page) as it was.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_row_locked_by_another_worker_is_skipped(receiver, make_webhook):
     webhook = make_webhook(receiver.url)
     delivery_id = WebhookDelivery.objects.create(

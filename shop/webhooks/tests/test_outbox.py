@@ -10,7 +10,9 @@ from shop.webhooks import services, tasks
 from shop.webhooks.models import DeliveryStatus, WebhookDelivery
 from shop.webhooks.tests.conftest import SECRET, verify_signature
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each test then leaves the data other
+# tests rely on (content types, the Wagtail root page) as it was.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def place_order(email):
@@ -61,8 +63,9 @@ def test_with_the_broker_down_the_event_waits_in_the_outbox_for_the_sweep(
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
     assert receiver.requests == []
 
-    # The broker is back; a minute later the beat runs the sweep.
+    # The broker is back; a minute later the beat runs the sweep on a worker.
     settings.WEBHOOK_SWEEP_GRACE_SECONDS = 0
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)
     tasks.sweep_webhook_deliveries()
 
     [request] = receiver.requests
@@ -91,3 +94,23 @@ def test_a_broker_failure_stops_queueing_and_leaves_the_rest_pending(
         DeliveryStatus.PENDING
     }
     assert services.sweep() == []  # within the grace period
+
+
+def test_after_a_broker_failure_the_process_stops_trying_for_a_while(
+    receiver, make_webhook, monkeypatch
+):
+    make_webhook(receiver.url, events=["customer_created"])
+    calls = []
+
+    def broker_down(*args, **kwargs):
+        calls.append(args)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.deliver_webhook, "apply_async", broker_down)
+    place_order("ada@example.com")
+    place_order("bob@example.com")
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)  # the pause is over
+    place_order("cyd@example.com")
+
+    assert len(calls) == 2  # the first and the third order; the second waited
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 3
