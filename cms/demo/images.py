@@ -64,13 +64,18 @@ def draw_tile(title: str, subtitle: str, hex_color: str) -> bytes:
     return buffer.getvalue()
 
 
-def create_tile_image(
+def build_tile_image(
     collection: Collection, key: str, title: str, subtitle: str, hex_color: str
 ) -> Image:
-    image = Image(title=f"{title} – {subtitle}", collection=collection)
+    """An unsaved Wagtail image; `bulk_create` stores its file."""
+    image = Image(
+        title=f"{title} – {subtitle}",
+        collection=collection,
+        width=TILE_SIZE,
+        height=TILE_SIZE,
+    )
     image.file = ImageFile(
         BytesIO(draw_tile(title, subtitle, hex_color)), name=f"demo-{key}.jpg"
     )
     image._set_image_file_metadata()
-    image.save()
     return image

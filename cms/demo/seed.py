@@ -18,12 +18,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q
 from taggit.models import Tag
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
-from wagtail.search.backends import get_search_backend
 
 from cms.demo import images as demo_images
 from cms.demo.catalog import (
@@ -36,6 +35,7 @@ from cms.demo.catalog import (
     rating_average,
 )
 from cms.demo.pagetree import bulk_add_children
+from cms.demo.search import index_objects, remove_model_from_index
 from cms.demo.shoppers import (
     DEMO_EMAIL_DOMAIN,
     PERIOD_DAYS,
@@ -109,21 +109,45 @@ def _chunks(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
         yield items[start : start + size]
 
 
+def _bulk_create_logged(objs: list, label: str, log: Log) -> None:
+    done = 0
+    for chunk in _chunks(objs):
+        type(chunk[0]).objects.bulk_create(chunk)
+        done += len(chunk)
+        _progress(log, label, done, len(chunk), len(objs))
+
+
 def delete_demo(log: Log) -> None:
-    """Delete the catalog (every home page tree), collections and demo shoppers."""
+    """Delete the catalog (every home page tree), collections and demo shoppers.
+
+    Product pages and their own rows go with raw deletes: Django's cascade would
+    send Wagtail's per-object signals (unpublish, log, reindex) for each of them,
+    which takes minutes for a large catalog. Rows of other apps that still point
+    at them make the delete fail (and roll back) instead of vanishing silently.
+    """
     users = get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
     with _phase(log, "delete demo data"):
-        # Children first with plain deletes, so the page delete collects little.
         Interaction.objects.filter(
             Q(user__in=users) | Q(product__in=ProductPage.objects.all())
         ).delete()
         Review.objects.all().delete()
-        ProductCollection.objects.all().delete()
         Stock.objects.filter(variant__product__in=ProductPage.objects.all()).delete()
         Variant.objects.all().delete()
-        ProductImage.objects.all().delete()
-        ProductTag.objects.all().delete()
+        using = router.db_for_write(ProductPage)
+        for queryset in (
+            ProductCollectionItem.objects.all(),
+            ProductImage.objects.all(),
+            ProductTag.objects.all(),
+            ProductPage.objects.all(),
+            Page.objects.filter(
+                content_type=ContentType.objects.get_for_model(ProductPage)
+            ),
+        ):
+            queryset._raw_delete(using=using)
+        remove_model_from_index(ProductPage)
+        ProductCollection.objects.all().delete()
         for home in HomePage.objects.all():
+            # The stale child counts do not matter: the whole tree goes.
             home.delete()
         users.delete()
         demo_collection = Collection.objects.filter(
@@ -165,11 +189,12 @@ def seed_demo(
         with _phase(log, "categories"):
             leaf_pages, top_pages = _categories(home, tiles)
         with _phase(log, "products"):
-            product_ids = _products(
+            pages = _products(
                 product_specs, scores, reviews, leaf_pages, tiles, seed, log
             )
+            product_ids = [page.pk for page in pages]
         with _phase(log, "search index"):
-            _index_products(product_ids)
+            _index_products(pages, log)
         with _phase(log, "shoppers"):
             user_ids = _shoppers(shopper_specs)
         with _phase(log, "interactions and reviews"):
@@ -213,8 +238,8 @@ def _tile_images(products: list[ProductSpec]) -> dict[tuple[str, str], Image]:
     """One picture per (category, color) pair the catalog uses."""
     pairs = {(product.leaf, color) for product in products for color in product.colors}
     collection = demo_images.demo_collection()
-    return {
-        (leaf, color): demo_images.create_tile_image(
+    tiles = {
+        (leaf, color): demo_images.build_tile_image(
             collection,
             f"{leaf}-{COLOR_BY_NAME[color].code.lower()}",
             LEAF_BY_SLUG[leaf].title,
@@ -223,6 +248,9 @@ def _tile_images(products: list[ProductSpec]) -> dict[tuple[str, str], Image]:
         )
         for leaf, color in sorted(pairs)
     }
+    Image.objects.bulk_create(tiles.values())
+    index_objects(Image, list(tiles.values()))
+    return tiles
 
 
 def _category_image(tiles, leaf_slugs: list[str]) -> Image | None:
@@ -259,6 +287,8 @@ def _categories(home: HomePage, tiles) -> tuple[dict[str, CategoryPage], dict]:
 
 def _products(specs, scores, reviews, leaf_pages, tiles, seed, log) -> list:
     """Insert product pages with their variants, stock, images and tags.
+
+    Returns the pages, in the order of the specs.
 
     Ratings and popularity are known before insertion, from the generated history.
     """
@@ -311,11 +341,7 @@ def _products(specs, scores, reviews, leaf_pages, tiles, seed, log) -> list:
                 )
                 in_stock = not sold_out and stock_rng.random() >= 0.1
                 quantities.append(stock_rng.randint(1, 60) if in_stock else 0)
-    for number, chunk in enumerate(_chunks(variants), start=1):
-        Variant.objects.bulk_create(chunk)
-        _progress(
-            log, "variants", min(number * BATCH_SIZE, len(variants)), len(variants)
-        )
+    _bulk_create_logged(variants, "variants", log)
     Stock.objects.bulk_create(
         [
             Stock(variant_id=variant.pk, quantity=quantity)
@@ -338,22 +364,22 @@ def _products(specs, scores, reviews, leaf_pages, tiles, seed, log) -> list:
     )
     tag_names = sorted({name for spec in specs for name in spec.tags})
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in tag_names}
-    ProductTag.objects.bulk_create(
-        [
-            ProductTag(content_object_id=product_id, tag=tags[name])
-            for spec, product_id in zip(specs, product_ids, strict=True)
-            for name in spec.tags
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    return product_ids
+    tagged_items = []
+    for page, spec in zip(pages, specs, strict=True):
+        # Kept in memory on the page too, so indexing reads tags without queries.
+        items = [ProductTag(content_object=page, tag=tags[name]) for name in spec.tags]
+        page.tagged_items = items
+        tagged_items.extend(items)
+    ProductTag.objects.bulk_create(tagged_items, batch_size=BATCH_SIZE)
+    return pages
 
 
-def _index_products(product_ids: list[int]) -> None:
-    backend = get_search_backend()
-    indexed = ProductPage.get_indexed_objects().order_by("pk")
-    for chunk in _chunks(product_ids):
-        backend.add_bulk(ProductPage, list(indexed.filter(pk__in=chunk)))
+def _index_products(pages: list[ProductPage], log: Log) -> None:
+    done = 0
+    for chunk in _chunks(pages):
+        index_objects(ProductPage, chunk)
+        done += len(chunk)
+        _progress(log, "indexed", done, len(chunk), len(pages))
 
 
 def _shoppers(specs: list[ShopperSpec]) -> list[int]:
@@ -387,11 +413,7 @@ def _history(events, reviews, product_ids, user_ids, log) -> None:
         )
         for event in events
     ]
-    done = 0
-    for chunk in _chunks(interactions):
-        Interaction.objects.bulk_create(chunk)
-        done += len(chunk)
-        _progress(log, "interactions", done, len(chunk), len(events))
+    _bulk_create_logged(interactions, "interactions", log)
     rows = Review.objects.bulk_create(
         [
             Review(

@@ -8,12 +8,12 @@ The funnel narrows from views to cart adds to purchases to reviews, and every ca
 add and purchase follows a view of the same product in the same session.
 """
 
-import bisect
-import itertools
 import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import numpy as np
 
 from cms.demo.catalog import COLORS, LEAVES, MEN, UNISEX, WOMEN, ProductSpec
 
@@ -119,40 +119,55 @@ def generate_shoppers(
     return shoppers
 
 
-def affinity(taste: Taste, product: ProductSpec) -> float:
-    """How much a shopper with this taste likes a product, before category."""
-    if product.gender == taste.gender:
-        gender = 1.0
-    elif UNISEX in (product.gender, taste.gender):
-        gender = 0.6
-    else:
-        gender = 0.04
-    color = 3.0 if product.colors[0] in taste.colors else 1.0
-    tier = (1.0, 0.35, 0.1)[abs(product.tier - taste.tier)]
-    return gender * color * tier * (0.5 + product.quality)
-
-
 class _Chooser:
-    """Taste-weighted product draws per category, the weights computed once."""
+    """Taste-weighted product draws per category.
+
+    The weights depend on the taste's gender, colors and tier only (not on the
+    drifting categories), so they are computed once per such taste and category.
+    """
 
     def __init__(self, products: list[ProductSpec]):
         self.products = products
-        self.by_leaf: dict[str, list[int]] = {leaf.slug: [] for leaf in LEAVES}
-        for index, product in enumerate(products):
-            self.by_leaf[product.leaf].append(index)
-        self.cache: dict[tuple[Taste, str], tuple[list[int], list[float]]] = {}
+        self.leaves = {}
+        for leaf in LEAVES:
+            members = [
+                i for i, product in enumerate(products) if product.leaf == leaf.slug
+            ]
+            self.leaves[leaf.slug] = (
+                np.array(members, dtype=np.int64),
+                np.array([products[i].gender for i in members]),
+                np.array([products[i].colors[0] for i in members]),
+                np.array([products[i].tier for i in members], dtype=np.int64),
+                np.array([products[i].quality for i in members]),
+            )
+        self.cache: dict[tuple, tuple[np.ndarray, ...]] = {}
 
-    def choose(self, rng: random.Random, taste: Taste, leaf: str) -> int | None:
-        key = (taste, leaf)
+    def _weights(self, taste: Taste, leaf: str) -> tuple[np.ndarray, np.ndarray]:
+        """How much a shopper of this taste likes each product of the category."""
+        members, genders, colors, tiers, qualities = self.leaves[leaf]
+        gender = np.where(
+            genders == taste.gender,
+            1.0,
+            np.where((genders == UNISEX) | (taste.gender == UNISEX), 0.6, 0.04),
+        )
+        color = np.where(np.isin(colors, taste.colors), 3.0, 1.0)
+        tier = np.array([1.0, 0.35, 0.1])[np.abs(tiers - taste.tier)]
+        return members, gender * color * tier * (0.5 + qualities)
+
+    def choose(
+        self, rng: random.Random, taste: Taste, leaf: str
+    ) -> tuple[int, float] | None:
+        """A product index drawn by affinity, and that affinity."""
+        key = (taste.gender, tuple(sorted(taste.colors)), taste.tier, leaf)
         if key not in self.cache:
-            candidates = self.by_leaf[leaf]
-            weights = [affinity(taste, self.products[i]) for i in candidates]
-            self.cache[key] = (candidates, list(itertools.accumulate(weights)))
-        candidates, cumulative = self.cache[key]
-        if not candidates:
+            members, weights = self._weights(taste, leaf)
+            self.cache[key] = (members, weights, np.cumsum(weights))
+        members, weights, cumulative = self.cache[key]
+        if not len(members):
             return None
-        position = bisect.bisect(cumulative, rng.random() * cumulative[-1])
-        return candidates[min(position, len(candidates) - 1)]
+        position = int(np.searchsorted(cumulative, rng.random() * cumulative[-1]))
+        position = min(position, len(members) - 1)
+        return int(members[position]), float(weights[position])
 
 
 def _review(rng, shopper, product_index, product, taste, moment) -> ReviewSpec:
@@ -184,15 +199,16 @@ def _session(
             leaf = rng.choice(favourites)
         else:
             leaf = rng.choice(LEAVES).slug
-        index = chooser.choose(rng, taste, leaf)
-        if index is None:
+        chosen = chooser.choose(rng, taste, leaf)
+        if chosen is None:
             continue
+        index, affinity = chosen
         moment += timedelta(seconds=rng.uniform(20, 300))
         if moment > end:
             break
         events.append(EventSpec(shopper, session_id, index, VIEW, moment))
         product = chooser.products[index]
-        interest = affinity(taste, product) * (1.5 if leaf in favourites else 0.5)
+        interest = affinity * (1.5 if leaf in favourites else 0.5)
         if rng.random() >= min(0.5, 0.05 + 0.07 * interest):
             continue
         added = moment + timedelta(seconds=rng.uniform(10, 600))

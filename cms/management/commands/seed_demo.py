@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.core.management import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from cms.demo.seed import delete_demo, demo_exists, seed_demo
@@ -49,20 +50,22 @@ class Command(BaseCommand):
             raise CommandError("--products and --shoppers must be at least 1.")
         if options["events_per_shopper"] < 1:
             raise CommandError("--events-per-shopper must be at least 1.")
-        if options["reset"]:
-            delete_demo(self.stdout.write)
-        elif demo_exists():
+        if not options["reset"] and demo_exists():
             self.stdout.write(
                 "A catalog or demo shoppers already exist: nothing done. "
                 "Use --reset to replace them with fresh demo data."
             )
             return
-        seed_demo(
-            products=options["products"],
-            shoppers=options["shoppers"],
-            events_per_shopper=options["events_per_shopper"],
-            seed=options["seed"],
-            until=options["until"] or timezone.now(),
-            log=self.stdout.write,
-        )
+        # One transaction: a failed reseed leaves the old data in place.
+        with transaction.atomic():
+            if options["reset"]:
+                delete_demo(self.stdout.write)
+            seed_demo(
+                products=options["products"],
+                shoppers=options["shoppers"],
+                events_per_shopper=options["events_per_shopper"],
+                seed=options["seed"],
+                until=options["until"] or timezone.now(),
+                log=self.stdout.write,
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
