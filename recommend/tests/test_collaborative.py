@@ -1,0 +1,80 @@
+import numpy as np
+from scipy import sparse
+
+from recommend.collaborative import (
+    Interactions,
+    blend_lists,
+    cooccurrence,
+    popularity,
+    scaled_popularity,
+    sparse_top_k,
+)
+
+DAY = 86400.0
+KINDS = {"view": 1.0, "cart_add": 3.0, "purchase": 5.0, "review": 2.0}
+
+
+def events(*rows) -> Interactions:
+    shopper, item, kind, at = zip(*rows, strict=True)
+    return Interactions(
+        shopper=np.array(shopper),
+        item=np.array(item),
+        kind=np.array(kind, dtype=object),
+        at=np.array(at, dtype=float),
+    )
+
+
+def test_popularity_weighs_kinds_and_halves_per_half_life():
+    history = events(
+        (0, 0, "view", 10 * DAY),  # today: 1
+        (0, 1, "purchase", 0.0),  # ten days ago, half-life ten days: 5 / 2
+        (1, 1, "view", 10 * DAY),
+    )
+
+    scores = popularity(history, 3, now=10 * DAY, kind_weights=KINDS, half_life_days=10)
+
+    assert scores.tolist() == [1.0, 3.5, 0.0]
+
+
+def test_cooccurrence_is_the_cosine_of_the_strongest_interest():
+    # shopper 0: views item 0 twice and buys item 1; shopper 1: views 0 and 2
+    history = events(
+        (0, 0, "view", 1.0),
+        (0, 0, "view", 2.0),
+        (0, 1, "purchase", 3.0),
+        (1, 0, "view", 4.0),
+        (1, 2, "view", 5.0),
+    )
+
+    matrix = cooccurrence(history, 4, KINDS).toarray().astype(float)
+
+    # item 0 = (1, 1), item 1 = (5, 0), item 2 = (0, 1) over the two shoppers
+    assert np.round(matrix, 4).tolist() == [
+        [0.0, 0.7071, 0.7071, 0.0],
+        [0.7071, 0.0, 0.0, 0.0],
+        [0.7071, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ]
+    neighbours, _ = sparse_top_k(sparse.csr_matrix(matrix), 2)
+    assert neighbours.tolist() == [[1, 2], [0, -1], [0, -1], [-1, -1]]
+
+
+def test_blend_weighs_each_signal_after_scaling():
+    # row 0: content likes 1 (0.8) and 2 (0.4); co-occurrence likes 2 (2.0, the
+    # row maximum, so 1.0) and 3 (1.0, so 0.5); item 3 is the most popular
+    content = (np.array([[1, 2]]), np.array([[0.8, 0.4]]))
+    cooccur = (np.array([[2, 3]]), np.array([[2.0, 1.0]]))
+    popular = scaled_popularity(np.array([0.0, 0.0, 0.0, 10.0]))
+
+    neighbours, scores = blend_lists(
+        content,
+        cooccur,
+        popular,
+        {"content": 0.5, "cooccurrence": 0.3, "popularity": 0.2},
+        k=3,
+        rows=np.array([0]),
+    )
+
+    # 2: 0.5*0.4 + 0.3*1.0 = 0.5; 3: 0.3*0.5 + 0.2*1.0 = 0.35; 1: 0.5*0.8 = 0.4
+    assert neighbours.tolist() == [[2, 1, 3]]
+    assert [round(float(score), 4) for score in scores[0]] == [0.5, 0.4, 0.35]

@@ -1,0 +1,119 @@
+import pytest
+
+from recommend import pipeline, services, training
+from recommend.models import Interaction
+from recommend.store import CacheStore, RedisStore, VersionGone, get_store
+
+
+@pytest.fixture(params=["redis", "django-cache"])
+def store(request, settings):
+    if request.param == "django-cache":
+        settings.REDIS_URL = ""
+    store = get_store()
+    assert isinstance(store, RedisStore if request.param == "redis" else CacheStore)
+    return store
+
+
+def publish(store, fields) -> str:
+    version = store.begin()
+    store.write(version, fields)
+    store.publish(version)
+    return version
+
+
+def test_a_reader_during_a_write_sees_the_old_version_then_the_new(store):
+    # given a published version
+    old = publish(store, {"similar:1": "2:0.5000", "popular": "1:9.0000"})
+
+    # when a new version is written in steps, read between the steps
+    new = store.begin()
+    seen = [store.read(["similar:1", "popular"])]
+    store.write(new, {"similar:1": "3:0.9000"})
+    seen.append(store.read(["similar:1", "popular"]))
+    store.write(new, {"popular": "3:7.0000"})
+    seen.append(store.read(["similar:1", "popular"]))
+    store.publish(new)
+    seen.append(store.read(["similar:1", "popular"]))
+
+    # then every read is one whole version, the old one until the flip
+    old_answer = (old, ["2:0.5000", "1:9.0000"])
+    new_answer = (new, ["3:0.9000", "3:7.0000"])
+    assert seen == [old_answer, old_answer, old_answer, new_answer]
+
+
+def test_a_replaced_version_expires_and_an_unpublished_one_too(settings):
+    store = get_store()
+    first = publish(store, {"popular": "1:1.0000"})
+    assert store.client.ttl(store.version_prefix + first) == -1
+
+    second = publish(store, {"popular": "2:1.0000"})
+    abandoned = store.begin()
+
+    old_ttl = settings.RECOMMEND["OLD_VERSION_TTL_SECONDS"]
+    build_ttl = settings.RECOMMEND["BUILD_TTL_SECONDS"]
+    assert 0 < store.client.ttl(store.version_prefix + first) <= old_ttl
+    assert store.client.ttl(store.version_prefix + second) == -1
+    assert 0 < store.client.ttl(store.version_prefix + abandoned) <= build_ttl
+
+
+def test_publishing_a_version_that_expired_is_refused():
+    store = get_store()
+    version = store.begin()
+    store.client.delete(store.version_prefix + version)
+
+    with pytest.raises(VersionGone):
+        store.publish(version)
+    assert store.current() is None
+
+
+def test_a_training_run_that_dies_leaves_the_previous_version(catalog, monkeypatch):
+    # given a trained and published model
+    first = pipeline.train_now()
+    before = services.similar_ids(catalog["products"]["men-boot-1"].pk)
+
+    # when the next run dies halfway, after writing part of its version
+    def die(*args, **kwargs):
+        raise MemoryError("worker killed")
+
+    Interaction.objects.create(
+        session_id="s-1",
+        product=catalog["products"]["women-top-1"],
+        kind="purchase",
+        created_at="2026-01-01T00:00Z",
+    )
+    monkeypatch.setattr(training, "shard_fields", die)
+    with pytest.raises(MemoryError):
+        pipeline.train_now()
+
+    # then readers are still served the first version, unchanged
+    after = services.similar_ids(catalog["products"]["men-boot-1"].pk)
+    assert get_store().current() == first
+    assert after == before
+    assert after.version == first and not after.fallback
+
+
+def test_redis_down_falls_back_to_database_popularity(catalog, settings):
+    # given products with stored popularity and a store at a closed port
+    products = catalog["products"]
+    for rank, slug in enumerate(["men-top-1", "women-boot-1", "men-boot-2"]):
+        products[slug].popularity = 30.0 - rank
+        products[slug].save()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    # when
+    similar = services.similar_ids(products["men-boot-1"].pk)
+    popular = services.popular_ids()
+    mine = services.for_shopper_ids(session_id="nobody")
+
+    # then popularity, flagged as a fallback, never an error
+    for ranked in (similar, popular, mine):
+        assert ranked.fallback is True
+        assert ranked.version is None
+    assert [pk for pk, _ in popular.items[:3]] == [
+        products[slug].pk for slug in ["men-top-1", "women-boot-1", "men-boot-2"]
+    ]
+    summaries = services.product_summaries(similar, limit=2)
+    assert [row["title"] for row in summaries] == [
+        "Men cotton top",
+        "Women leather boot",
+    ]
