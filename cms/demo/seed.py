@@ -6,6 +6,7 @@ bulk inserts inside one transaction.
 """
 
 import random
+import string
 import time
 import uuid
 from collections import defaultdict
@@ -196,7 +197,7 @@ def seed_demo(
         with _phase(log, "search index"):
             _index_products(pages, log)
         with _phase(log, "shoppers"):
-            user_ids = _shoppers(shopper_specs)
+            user_ids = _shoppers(shopper_specs, seed)
         with _phase(log, "interactions and reviews"):
             _history(events, reviews, product_ids, user_ids, log)
         with _phase(log, "merchandising"):
@@ -382,9 +383,12 @@ def _index_products(pages: list[ProductPage], log: Log) -> None:
         _progress(log, "indexed", done, len(chunk), len(pages))
 
 
-def _shoppers(specs: list[ShopperSpec]) -> list[int]:
-    # One hash for all: hashing 200 passwords one by one would take minutes.
-    password = make_password(DEMO_PASSWORD)
+def _shoppers(specs: list[ShopperSpec], seed: int) -> list[int]:
+    # One hash for all: hashing 200 passwords one by one would take minutes. The
+    # salt comes from the seed too, so that the same seed gives the same rows.
+    rng = random.Random(f"{seed}:password")
+    salt = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(22))
+    password = make_password(DEMO_PASSWORD, salt=salt)
     users = get_user_model().objects.bulk_create(
         [
             get_user_model()(
