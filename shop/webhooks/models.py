@@ -1,7 +1,6 @@
 import secrets
 import uuid
 
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -34,8 +33,9 @@ class Webhook(models.Model):
         default=generate_secret,
         help_text="Shared with the receiver; it signs every delivery (HMAC-SHA256).",
     )
-    events = ArrayField(
-        models.CharField(max_length=64),
+    # A JSON list, not an ArrayField, so the embedded SQLite default works too.
+    events = models.JSONField(
+        default=list,
         validators=[validate_event_names],
         help_text="The events this receiver is sent.",
     )

@@ -104,11 +104,13 @@ def record_event(event: str, payload: dict) -> list[int]:
 
     Returns the new deliveries' ids.
     """
-    webhook_ids = list(
-        Webhook.objects.filter(is_active=True, events__contains=[event]).values_list(
-            "pk", flat=True
+    webhook_ids = [
+        pk
+        for pk, events in Webhook.objects.filter(is_active=True).values_list(
+            "pk", "events"
         )
-    )
+        if event in events
+    ]
     if not webhook_ids:
         return []
     event_id = uuid.uuid4()
