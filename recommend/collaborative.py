@@ -78,12 +78,17 @@ def shopper_item_matrix(
 
 
 def cooccurrence(
-    interactions: Interactions, item_count: int, kind_weights: Mapping[str, float]
+    interactions: Interactions,
+    item_count: int,
+    kind_weights: Mapping[str, float],
+    shrink: float = 0.0,
 ) -> sparse.csr_matrix:
     """Item x item cosine of the shoppers' weighted interest (zero diagonal).
 
     "Shoppers who bought (or viewed) this also bought that": two items score high
-    when the same shoppers engage strongly with both.
+    when the same shoppers engage strongly with both. With `shrink`, a pair seen
+    together by n shoppers keeps n / (n + shrink) of its cosine, so that one
+    shopper's two products do not look as related as a thousand shoppers' do.
     """
     matrix = shopper_item_matrix(interactions, item_count, kind_weights)
     counts = (matrix.T @ matrix).tocsr()
@@ -92,7 +97,13 @@ def cooccurrence(
     counts.setdiag(0)
     counts.eliminate_zeros()
     scale = sparse.diags(1.0 / norms)
-    return (scale @ counts @ scale).tocsr().astype(np.float32)
+    cosine = (scale @ counts @ scale).tocsr()
+    if shrink > 0:
+        together = (matrix > 0).astype(np.float64)
+        support = (together.T @ together).tocsr()
+        support.data = support.data / (support.data + shrink)
+        cosine = cosine.multiply(support).tocsr()
+    return cosine.astype(np.float32)
 
 
 def sparse_top_k(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -133,9 +144,8 @@ def blend_lists(
     """Per row: the top k of content, co-occurrence and popularity blended.
 
     `content` and `cooccur` are (neighbours, scores) arrays for the same rows
-    (padded with -1); `popular` is the scaled popularity of every item. The
-    co-occurrence scores are scaled by their row maximum, so that each signal
-    is in [0, 1] before weighting.
+    (padded with -1), both cosines in [0, 1]; `popular` is the scaled popularity
+    of every item, also in [0, 1].
     """
     content_ids, content_scores = content
     co_ids, co_scores = cooccur
@@ -152,12 +162,9 @@ def blend_lists(
         ):
             if item >= 0:
                 combined[int(item)] = w_content * float(score)
-        co_top = co_scores[position, 0] if co_ids.shape[1] else 0.0
         for item, score in zip(co_ids[position], co_scores[position], strict=True):
-            if item >= 0 and co_top > 0:
-                combined[int(item)] = combined.get(int(item), 0.0) + w_co * float(
-                    score / co_top
-                )
+            if item >= 0:
+                combined[int(item)] = combined.get(int(item), 0.0) + w_co * float(score)
         combined.pop(int(rows[position]), None)
         if not combined:
             continue

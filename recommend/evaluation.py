@@ -119,7 +119,7 @@ def evaluate(
     train = split.train
     kind_weights = config["KIND_WEIGHTS"]
     features = build_features(items, config["FIELD_WEIGHTS"])
-    co = cooccurrence(train, count, kind_weights)
+    co = cooccurrence(train, count, kind_weights, config["COOCCURRENCE_SHRINK"])
     now = float(train.at.max()) if len(train) else 0.0
     popular = scaled_popularity(
         popularity(train, count, now, kind_weights, config["POPULARITY_HALF_LIFE_DAYS"])

@@ -112,7 +112,12 @@ def prepare(
     )
     started = time.perf_counter()
     co_neighbours, co_scores = sparse_top_k(
-        cooccurrence(interactions, len(items), config["KIND_WEIGHTS"]),
+        cooccurrence(
+            interactions,
+            len(items),
+            config["KIND_WEIGHTS"],
+            config["COOCCURRENCE_SHRINK"],
+        ),
         config["SIMILAR_K"],
     )
     progress(

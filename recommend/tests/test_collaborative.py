@@ -36,6 +36,24 @@ def test_popularity_weighs_kinds_and_halves_per_half_life():
     assert scores.tolist() == [1.0, 3.5, 0.0]
 
 
+def test_cooccurrence_shrinks_pairs_seen_by_few_shoppers():
+    # two shoppers buy items 0 and 1 together, one buys 0 and 2
+    history = events(
+        (0, 0, "purchase", 1.0),
+        (0, 1, "purchase", 1.0),
+        (1, 0, "purchase", 1.0),
+        (1, 1, "purchase", 1.0),
+        (2, 0, "purchase", 1.0),
+        (2, 2, "purchase", 1.0),
+    )
+
+    matrix = cooccurrence(history, 3, KINDS, shrink=2.0).toarray().astype(float)
+
+    # cosines 2/sqrt(3*2) and 1/sqrt(3*1), kept at 2/(2+2) and 1/(1+2)
+    assert round(matrix[0, 1], 4) == 0.4082
+    assert round(matrix[0, 2], 4) == 0.1925
+
+
 def test_cooccurrence_is_the_cosine_of_the_strongest_interest():
     # shopper 0: views item 0 twice and buys item 1; shopper 1: views 0 and 2
     history = events(
@@ -60,10 +78,10 @@ def test_cooccurrence_is_the_cosine_of_the_strongest_interest():
 
 
 def test_blend_weighs_each_signal_after_scaling():
-    # row 0: content likes 1 (0.8) and 2 (0.4); co-occurrence likes 2 (2.0, the
-    # row maximum, so 1.0) and 3 (1.0, so 0.5); item 3 is the most popular
+    # row 0: content likes 1 (0.8) and 2 (0.4); co-occurrence likes 2 (0.6) and
+    # 3 (0.5); item 3 is the most popular
     content = (np.array([[1, 2]]), np.array([[0.8, 0.4]]))
-    cooccur = (np.array([[2, 3]]), np.array([[2.0, 1.0]]))
+    cooccur = (np.array([[2, 3]]), np.array([[0.6, 0.5]]))
     popular = scaled_popularity(np.array([0.0, 0.0, 0.0, 10.0]))
 
     neighbours, scores = blend_lists(
@@ -75,6 +93,6 @@ def test_blend_weighs_each_signal_after_scaling():
         rows=np.array([0]),
     )
 
-    # 2: 0.5*0.4 + 0.3*1.0 = 0.5; 3: 0.3*0.5 + 0.2*1.0 = 0.35; 1: 0.5*0.8 = 0.4
-    assert neighbours.tolist() == [[2, 1, 3]]
-    assert [round(float(score), 4) for score in scores[0]] == [0.5, 0.4, 0.35]
+    # 1: 0.5*0.8 = 0.4; 2: 0.5*0.4 + 0.3*0.6 = 0.38; 3: 0.3*0.5 + 0.2*1.0 = 0.35
+    assert neighbours.tolist() == [[1, 2, 3]]
+    assert [round(float(score), 4) for score in scores[0]] == [0.4, 0.38, 0.35]

@@ -199,6 +199,9 @@ RECOMMEND = {
     "POPULAR_K": 200,
     # The blend of the three signals, each scaled to [0, 1] first.
     "BLEND": {"content": 0.4, "cooccurrence": 0.4, "popularity": 0.2},
+    # Products seen together by n shoppers keep n / (n + this) of their
+    # co-occurrence, so that a handful of shoppers do not make a pair.
+    "COOCCURRENCE_SHRINK": 5.0,
     "KIND_WEIGHTS": {"view": 1.0, "cart_add": 3.0, "purchase": 5.0, "review": 2.0},
     "POPULARITY_HALF_LIFE_DAYS": 21.0,
     "HISTORY_HALF_LIFE_DAYS": 30.0,
