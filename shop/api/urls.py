@@ -5,7 +5,9 @@ app_name = "api"
 
 v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
+    path(
+        "docs/", SpectacularSwaggerView.as_view(url_name="api:v1:schema"), name="docs"
+    ),
     path("", include("cms.api.urls")),
 ]
 

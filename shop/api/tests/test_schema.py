@@ -1,0 +1,28 @@
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_lists_only_the_public_api(client):
+    response = client.get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/products/" in schema["paths"]
+    assert all(path.startswith("/api/v1/") for path in schema["paths"])
+
+
+def test_the_interactive_docs_load_their_assets_from_this_server(client):
+    response = client.get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/api/v1/schema/" in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert [s for s in sources if s.startswith(("http://", "https://", "//"))] == []
