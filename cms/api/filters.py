@@ -131,6 +131,7 @@ class ProductFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_search",
+        max_length=200,
         help_text="Full-text search; results are ordered by relevance "
         "unless `ordering` is given.",
     )

@@ -1,6 +1,5 @@
 """Read shapes of the catalog API; querysets come from cms.selectors."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
@@ -15,6 +14,8 @@ from cms.models import (
     Variant,
 )
 
+# None for a page outside every site's tree.
+PAGE_URL = serializers.URLField(allow_null=True)
 MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
 
 
@@ -97,7 +98,7 @@ class ProductListSerializer(serializers.ModelSerializer):
             "category",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(PAGE_URL)
     def get_url(self, obj):
         return obj.get_full_url(self.context.get("request"))
 
@@ -201,7 +202,7 @@ class CategoryDetailSerializer(CategorySerializer):
     class Meta(CategorySerializer.Meta):
         fields = [*CategorySerializer.Meta.fields, "url", "intro"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(PAGE_URL)
     def get_url(self, obj):
         return obj.get_full_url(self.context.get("request"))
 

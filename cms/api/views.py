@@ -10,6 +10,7 @@ from cms.api import serializers
 from cms.api.filters import ProductFilter
 from cms.models import ProductPage
 from cms.services import reviews
+from shop.api.errors import ErrorSerializer
 
 
 class AlreadyReviewed(APIException):
@@ -33,7 +34,14 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Products: filter, search, sort, paginate"),
+    list=extend_schema(
+        summary="Products: filter, search, sort, paginate",
+        responses={
+            200: serializers.ProductListSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="A bad parameter."),
+            404: OpenApiResponse(ErrorSerializer, description="Page out of range."),
+        },
+    ),
     retrieve=extend_schema(summary="One product with variants and images"),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
@@ -75,9 +83,11 @@ class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
         "moderates reviews; only approved reviews count in the rating.",
         responses={
             201: serializers.ReviewSerializer,
-            400: OpenApiResponse(description="Invalid input (code `invalid`)."),
-            403: OpenApiResponse(description="Not signed in."),
-            409: OpenApiResponse(description="Already reviewed (`already_reviewed`)."),
+            400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
+            403: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="Already reviewed (`already_reviewed`)."
+            ),
         },
     ),
 )

@@ -241,6 +241,15 @@ def test_search_orders_by_relevance_and_combines_with_filters(client):
     ]
 
 
+@pytest.mark.parametrize(
+    "query", ["!!!", "the", "linen & | !", "'", "\\", "linen:*", "😀", "a" * 200]
+)
+def test_search_survives_odd_input(client, query):
+    make_product(title="Linen shirt")
+
+    assert client.get(URL, {"q": query}).status_code == 200
+
+
 def test_search_honours_an_explicit_ordering(client):
     make_product(title="Linen shirt", variants=[{"price": Decimal("50")}])
     make_product(title="Linen scarf", variants=[{"price": Decimal("20")}])
@@ -356,6 +365,11 @@ def error(response, status):
             {"in_stock": "maybe"},
             "in_stock",
             ["Select a valid choice. maybe is not one of the available choices."],
+        ),
+        (
+            {"q": "a" * 201},
+            "q",
+            ["Ensure this value has at most 200 characters (it has 201)."],
         ),
         ({"page_size": "0"}, "page_size", ["Must be a whole number from 1 to 100."]),
         ({"page_size": "500"}, "page_size", ["Must be a whole number from 1 to 100."]),

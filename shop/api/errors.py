@@ -5,7 +5,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -28,3 +28,17 @@ def exception_handler(exc, context):
         body = {"code": code, "message": "Invalid input.", "fields": detail}
     response.data = {"error": body}
     return response
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body, for the API schema."""
+
+    error = ErrorDetailSerializer()
