@@ -1,0 +1,73 @@
+import pytest
+from django.core.cache import cache
+
+from recommend import pipeline, services, tasks
+from recommend.store import VersionGone, get_store
+
+
+def test_train_task_publishes_a_new_version_each_run(catalog):
+    first = tasks.train()
+    second = tasks.train()
+
+    assert get_store().current() == second != first
+    assert services.popular_ids().version == second
+
+
+def test_sharded_training_publishes_once_every_shard_is_written(catalog, settings):
+    # given the lists of a one-process run
+    single = pipeline.train_now()
+    boot = catalog["products"]["men-boot-1"].pk
+    expected = services.similar_ids(boot).items
+
+    # when the sharded run's shards are done but the last one
+    version = pipeline.start_sharded()
+    assert pipeline.run_shard(version, 0, 3) is False
+    assert pipeline.run_shard(version, 1, 3) is False
+
+    # then readers still see the previous version
+    assert get_store().current() == single
+
+    # when the last shard finishes, it is the one that says so
+    assert pipeline.run_shard(version, 2, 3) is True
+    pipeline.publish(version)
+
+    # then the new version is served, with the same lists as one process makes
+    assert get_store().current() == version
+    assert services.similar_ids(boot).items == expected
+    with pytest.raises(VersionGone):
+        get_store().get_blob(version, "prepared")
+
+
+def test_the_sharded_task_fans_out_and_publishes(catalog, settings):
+    settings.RECOMMEND = {**settings.RECOMMEND, "SHARDS": 2}
+
+    # tasks run eagerly in tests: shards, then the publish the last one queues
+    version = tasks.train()
+
+    assert get_store().current() == version
+    assert services.similar_ids(catalog["products"]["men-boot-1"].pk).items
+
+
+def test_catalog_changes_share_one_debounced_retrain(catalog, settings, monkeypatch):
+    queued = []
+    monkeypatch.setattr(
+        tasks.retrain_after_change,
+        "apply_async",
+        lambda countdown: queued.append(countdown),
+    )
+
+    assert tasks.schedule_retrain() is True
+    assert tasks.schedule_retrain() is False
+    assert queued == [settings.RECOMMEND["RETRAIN_DEBOUNCE_SECONDS"]]
+
+    # when the retrain runs, the next change queues another
+    tasks.retrain_after_change.run()
+    assert cache.get(tasks.RETRAIN_PENDING_KEY) is None
+    assert tasks.schedule_retrain() is True
+    assert len(queued) == 2
+
+
+def test_beat_retrains_every_fifteen_minutes_by_default(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["recommend-train"]
+
+    assert entry == {"task": "recommend.tasks.train", "schedule": 900.0}
