@@ -31,30 +31,40 @@ DEFAULT_ORDERING = ("path",)
 
 
 class CategoryField(forms.CharField):
-    """A live category given by id or by slug."""
+    """Live categories given by id, or by slug.
+
+    Slugs are unique among siblings only, so a slug may name several categories
+    (e.g. "shirts" under both Men and Women): all of them count.
+    """
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
-            return None
-        categories = CategoryPage.objects.live()
+            return []
         # Ids longer than a bigint are not ids; they fall through to "unknown".
         is_id = value.isdigit() and len(value) <= 18
         lookup = {"pk": int(value)} if is_id else {"slug": value}
-        category = categories.filter(**lookup).first()
-        if category is None:
+        categories = list(CategoryPage.objects.live().filter(**lookup))
+        if not categories:
             raise forms.ValidationError(
                 f"No category with id or slug {value!r}.", code="unknown_category"
             )
-        return category
+        return categories
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class CategoryFilter(django_filters.Filter):
+    """Products anywhere below the given categories."""
+
     field_class = CategoryField
 
     def filter(self, qs, value):
-        return qs.descendant_of(value) if value else qs
+        if not value:
+            return qs
+        below = Q()
+        for category in value:
+            below |= Q(path__startswith=category.path, depth__gt=category.depth)
+        return qs.filter(below)
 
 
 class AnyTextField(forms.MultipleChoiceField):

@@ -146,6 +146,16 @@ def test_filter_category_by_slug(client):
     assert titles(client.get(URL, {"category": "clothing"})) == ["Oxford"]
 
 
+def test_filter_category_by_a_slug_shared_by_two_categories(client):
+    men = CategoryPageFactory(title="Men")
+    women = CategoryPageFactory(title="Women")
+    make_product(parent=CategoryPageFactory(title="Shirts", parent=men), title="His")
+    make_product(parent=CategoryPageFactory(title="Shirts", parent=women), title="Hers")
+    make_product(parent=men, title="Belt")
+
+    assert titles(client.get(URL, {"category": "shirts"})) == ["His", "Hers"]
+
+
 def test_filter_gender(client):
     make_product(title="His", gender=Gender.MEN)
     make_product(title="Hers", gender=Gender.WOMEN)
