@@ -162,14 +162,14 @@ def build_features(
     unknown = set(weights) - set(TOKENIZERS) - set(TEXT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown feature fields: {sorted(unknown)}.")
+    if not any(weight > 0 for weight in weights.values()):
+        raise ValueError("At least one feature field needs a positive weight.")
+    if not items:
+        return sparse.csr_matrix((0, 1), dtype=np.float32)
     blocks = [
         field_block(items, name) * np.float32(math.sqrt(weight))
         for name, weight in weights.items()
         if weight > 0
     ]
-    if not blocks:
-        raise ValueError("At least one feature field needs a positive weight.")
-    if not items:
-        return sparse.csr_matrix((0, 1), dtype=np.float32)
     features = normalize(sparse.hstack(blocks, format="csr"), copy=False)
     return features.astype(np.float32, copy=False)

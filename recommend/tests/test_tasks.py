@@ -71,3 +71,12 @@ def test_beat_retrains_every_fifteen_minutes_by_default(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["recommend-train"]
 
     assert entry == {"task": "recommend.tasks.train", "schedule": 900.0}
+
+
+def test_training_an_empty_catalog_publishes_empty_lists(db):
+    version = tasks.train()
+
+    ranked = services.popular_ids()
+    assert ranked.version == version
+    assert ranked.items == []
+    assert ranked.fallback is False
