@@ -1,3 +1,8 @@
+import os
+import signal
+import subprocess
+import sys
+
 import pytest
 
 from recommend import pipeline, services, training
@@ -117,3 +122,62 @@ def test_redis_down_falls_back_to_database_popularity(catalog, settings):
         "Men cotton top",
         "Women leather boot",
     ]
+
+
+KILLED_RUN = """
+import sys, time
+import django
+django.setup()
+import numpy as np
+from django.conf import settings
+from recommend import training
+from recommend.collaborative import Interactions
+from recommend.store import RedisStore
+from recommend.synthetic import demo_items
+
+
+class Stalling(RedisStore):
+    def write(self, version, fields):
+        super().write(version, fields)
+        print(version, flush=True)
+        time.sleep(60)
+
+
+_, items = demo_items(50)
+nothing = Interactions(np.zeros(0, int), np.zeros(0, int), np.zeros(0, object),
+                       np.zeros(0))
+training.train(items, [()] * len(items), nothing, Stalling(*sys.argv[1:3]),
+               settings.RECOMMEND, now=time.time())
+"""
+
+
+def test_a_training_process_killed_mid_write_leaves_the_old_version(settings):
+    # given a published version
+    store = get_store()
+    old = publish(store, {"popular": "1:9.0000", "similar:1": "2:0.5000"})
+
+    # when a training process is killed (SIGKILL) after its first write
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            KILLED_RUN,
+            settings.REDIS_URL,
+            settings.RECOMMEND["KEY_PREFIX"],
+        ],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shop.settings.test"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        unfinished = process.stdout.readline().strip()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    # then readers get the old version; the unfinished one expires on its own
+    assert unfinished and unfinished != old
+    assert store.client.hget(store.version_prefix + unfinished, "popular")
+    assert store.read(["popular", "similar:1"]) == (old, ["1:9.0000", "2:0.5000"])
+    assert store.client.ttl(store.version_prefix + unfinished) > 0
