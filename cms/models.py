@@ -215,6 +215,15 @@ class Variant(models.Model):
 
     class Meta:
         ordering = ["product_id", "id"]
+        indexes = [
+            # Lets "products with an active variant" (every catalog list and its
+            # count) read an index instead of the variant table.
+            models.Index(
+                fields=["product"],
+                condition=Q(is_active=True),
+                name="variant_active_product_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(price__gte=0), name="variant_price_not_negative"
