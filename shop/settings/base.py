@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "shop.api",
     "shop.plugins",
     "shop.webhooks",
+    "shop.discounts",
     "cms",
     "recommend",
     "themes",
