@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from shop.accounts.countries import validate_country_code
+
 
 class UserManager(DjangoUserManager):
     """Users sign in with their email; the username is kept equal to it."""
@@ -19,6 +21,22 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
+    # Foreign keys, not flags on the addresses: a user has at most one default of
+    # each kind by construction. shop.accounts.services keeps them the user's own.
+    default_shipping_address = models.ForeignKey(
+        "accounts.Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    default_billing_address = models.ForeignKey(
+        "accounts.Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -28,3 +46,31 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.username = self.email
         super().save(*args, **kwargs)
+
+
+class Address(models.Model):
+    """One of a shopper's saved addresses (orders copy theirs, never point here)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    company_name = models.CharField(max_length=255, blank=True)
+    street_address_1 = models.CharField(max_length=255)
+    street_address_2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(
+        max_length=2,
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code, e.g. DE.",
+    )
+    country_area = models.CharField(max_length=128, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}, {self.city} {self.country}"

@@ -30,6 +30,17 @@ def exception_handler(exc, context):
     return response
 
 
+class ClientError(exceptions.APIException):
+    """A refusal with its own code, e.g. from a service error: a message, or a
+    message about one field (then under `fields`)."""
+
+    def __init__(self, code: str, message: str, status_code=400, field=None):
+        super().__init__({field: [message]} if field else message, code)
+        self.status_code = status_code
+        # The handler takes the code from here when the detail is per field.
+        self.default_code = code
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

@@ -9,6 +9,8 @@ v1_patterns = [
         "docs/", SpectacularSwaggerView.as_view(url_name="api:v1:schema"), name="docs"
     ),
     path("", include("cms.api.urls")),
+    path("", include("shop.accounts.urls")),
+    path("", include("shop.cart.urls")),
 ]
 
 urlpatterns = [path("v1/", include((v1_patterns, "v1"), namespace="v1"))]

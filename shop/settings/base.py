@@ -16,6 +16,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "shop.core",
     "shop.accounts",
+    "shop.cart",
     "shop.stock",
     "shop.api",
     "shop.plugins",
@@ -242,6 +243,13 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
+# Most units of one variant a cart line may hold (stock may cap it lower).
+CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
+# The storefront page that asks for a new password; the reset email links to it
+# with ?uid=...&token=... appended.
+PASSWORD_RESET_URL = env_str(
+    "PASSWORD_RESET_URL", f"{WAGTAILADMIN_BASE_URL}/account/password-reset/"
+)
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
 

@@ -1,0 +1,255 @@
+"""Accounts API: sign-up and sign-in, profile, passwords, addresses.
+
+Permissions: the account endpoints act on `request.user` only, staff included;
+a shopper's addresses are looked up within their own (another id is a 404).
+Staff manage other customers in the Wagtail admin, under Django's model
+permissions; no API endpoint gives staff more.
+"""
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, permissions, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.accounts import serializers, services
+from shop.accounts.models import User
+from shop.api.errors import ClientError, ErrorSerializer
+from shop.cart import identity
+from shop.cart.services import merge_anonymous_cart_into_user
+
+BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Invalid input.")
+
+
+def _refusal(error: services.AccountError) -> ClientError:
+    return ClientError(error.code, error.message, field=error.field)
+
+
+def _authenticate(request, email: str, password: str) -> User:
+    # Emails are matched without regard to case, as at registration.
+    stored = (
+        User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
+    )
+    user = stored and authenticate(request, email=stored, password=password)
+    if not user:
+        raise ClientError("invalid_credentials", "Wrong email or password.")
+    return user
+
+
+def _merge_cart(request, user, body_token) -> dict | None:
+    cart = identity.cart_to_merge(request, body_token)
+    return merge_anonymous_cart_into_user(cart, user).as_dict() if cart else None
+
+
+class RegisterView(APIView):
+    authentication_classes = []
+
+    @extend_schema(
+        summary="Create an account",
+        request=serializers.RegisterSerializer,
+        responses={201: serializers.ProfileSerializer, 400: BAD_INPUT},
+    )
+    def post(self, request):
+        serializer = serializers.RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = services.register_user(**serializer.validated_data)
+        except services.AccountError as error:
+            raise _refusal(error) from error
+        return Response(
+            serializers.ProfileSerializer(user).data, status=status.HTTP_201_CREATED
+        )
+
+
+@method_decorator(ensure_csrf_cookie, name="get")
+class SessionView(APIView):
+    """Storefront sign-in: a session cookie, CSRF-checked like every session write."""
+
+    @extend_schema(
+        summary="Who is signed in (also sets the CSRF cookie)",
+        responses={200: serializers.SessionSerializer},
+    )
+    def get(self, request):
+        user = request.user if request.user.is_authenticated else None
+        return Response(
+            {"user": serializers.ProfileSerializer(user).data if user else None}
+        )
+
+    @extend_schema(
+        summary="Sign in with a session; merges the anonymous cart",
+        request=serializers.LoginSerializer,
+        responses={200: serializers.SessionSerializer, 400: BAD_INPUT},
+    )
+    def post(self, request):
+        # DRF checks CSRF for signed-in session users only; a login form needs it too.
+        SessionAuthentication().enforce_csrf(request)
+        serializer = serializers.LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = _authenticate(request, data["email"], data["password"])
+        # login() renews the session key but keeps its data: the cart token too.
+        login(request, user)
+        return Response(
+            {
+                "user": serializers.ProfileSerializer(user).data,
+                "cart_merge": _merge_cart(request, user, data.get("cart_token")),
+            }
+        )
+
+    @extend_schema(summary="Sign out", request=None, responses={204: None})
+    def delete(self, request):
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenView(APIView):
+    """Headless sign-in: one API token per user, sent as `Authorization: Token …`."""
+
+    def get_authenticators(self):
+        # Signing in needs no credentials; revoking needs the token itself.
+        if self.request.method == "DELETE":
+            return [TokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return []
+
+    @extend_schema(
+        summary="Get an API token; merges the anonymous cart",
+        request=serializers.LoginSerializer,
+        responses={200: serializers.TokenSerializer, 400: BAD_INPUT},
+    )
+    def post(self, request):
+        serializer = serializers.LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = _authenticate(request, data["email"], data["password"])
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response(
+            {
+                "token": token.key,
+                "user": serializers.ProfileSerializer(user).data,
+                "cart_merge": _merge_cart(request, user, data.get("cart_token")),
+            }
+        )
+
+    @extend_schema(
+        summary="Revoke the API token (every headless client of the user)",
+        responses={204: None},
+    )
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(APIView):
+    authentication_classes = []
+
+    @extend_schema(
+        summary="Email a password reset link (the same answer for any email)",
+        request=serializers.PasswordResetSerializer,
+        responses={200: None, 400: BAD_INPUT},
+    )
+    def post(self, request):
+        serializer = serializers.PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_password_reset(serializer.validated_data["email"])
+        return Response(
+            {"detail": "If an account has this email, a reset link is on its way."}
+        )
+
+
+class PasswordResetConfirmView(APIView):
+    authentication_classes = []
+
+    @extend_schema(
+        summary="Set a new password with the uid and token from the reset link",
+        request=serializers.PasswordResetConfirmSerializer,
+        responses={204: None, 400: BAD_INPUT},
+    )
+    def post(self, request):
+        serializer = serializers.PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.confirm_password_reset(**serializer.validated_data)
+        except services.AccountError as error:
+            raise _refusal(error) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = serializers.ProfileSerializer
+    http_method_names = ["get", "patch", "options", "head"]
+
+    def get_object(self):
+        return self.request.user
+
+    def perform_update(self, serializer):
+        services.update_profile(self.request.user, **serializer.validated_data)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Change the password (the current one is required)",
+        request=serializers.PasswordChangeSerializer,
+        responses={200: serializers.NewTokenSerializer, 400: BAD_INPUT},
+    )
+    def post(self, request):
+        serializer = serializers.PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        try:
+            services.change_password(user, **serializer.validated_data)
+        except services.AccountError as error:
+            raise _refusal(error) from error
+        # The session stays signed in; a token client gets a fresh token.
+        token = None
+        if isinstance(request.auth, Token):
+            token = Token.objects.create(user=user).key
+        else:
+            update_session_auth_hash(request, user)
+        return Response({"token": token})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The shopper's addresses"),
+    create=extend_schema(summary="Add an address"),
+    retrieve=extend_schema(summary="One of the shopper's addresses"),
+    partial_update=extend_schema(summary="Change an address or make it a default"),
+    update=extend_schema(summary="Replace an address"),
+    destroy=extend_schema(summary="Delete an address"),
+)
+class AddressViewSet(viewsets.ModelViewSet):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = serializers.AddressSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return self.request.user.addresses.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = self._save(serializer, None)
+
+    def perform_update(self, serializer):
+        serializer.instance = self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        services.delete_address(self.request.user, instance)
+
+    def _save(self, serializer, address):
+        data = dict(serializer.validated_data)
+        default_shipping = data.pop("is_default_shipping", None)
+        default_billing = data.pop("is_default_billing", None)
+        return services.save_address(
+            self.request.user, data, address, default_shipping, default_billing
+        )

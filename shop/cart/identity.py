@@ -1,0 +1,79 @@
+"""Which cart a request means.
+
+- A signed-in user (session or token): their own cart, whatever else is sent.
+- An `X-Cart-Token` header: the anonymous cart with that token (headless
+  clients; no cookies involved).
+- Otherwise the anonymous cart whose token the session keeps (the storefront).
+  That cart rides on a cookie, so writes to it must pass the CSRF check, as
+  DRF's SessionAuthentication requires of signed-in session users.
+"""
+
+import uuid
+
+from rest_framework.authentication import SessionAuthentication
+
+from shop.cart import services
+from shop.cart.models import Cart
+
+HEADER = "X-Cart-Token"
+SESSION_KEY = "cart_token"
+
+
+class CartNotFound(Exception):
+    """The request names a cart that is not (or no longer) an anonymous cart."""
+
+
+def _parse(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise CartNotFound from exc
+
+
+def anonymous_token(request) -> tuple[uuid.UUID | None, bool]:
+    """The anonymous cart token the request carries, and whether from the header."""
+    header = request.headers.get(HEADER)
+    if header is not None:
+        return _parse(header), True
+    stored = request.session.get(SESSION_KEY)
+    return (_parse(stored) if stored else None), False
+
+
+def enforce_csrf_for_session_cart(request) -> None:
+    if request.user.is_authenticated or HEADER in request.headers:
+        return
+    SessionAuthentication().enforce_csrf(request)
+
+
+def find_cart(request) -> Cart | None:
+    if request.user.is_authenticated:
+        return services.find_cart(user=request.user)
+    token, _ = anonymous_token(request)
+    cart = services.find_cart(token=token)
+    if token is not None and cart is None:
+        raise CartNotFound
+    return cart
+
+
+def get_or_create_cart(request) -> Cart:
+    if request.user.is_authenticated:
+        return services.get_or_create_cart(user=request.user)
+    token, from_header = anonymous_token(request)
+    try:
+        cart = services.get_or_create_cart(token=token)
+    except Cart.DoesNotExist as exc:
+        raise CartNotFound from exc
+    if not from_header and token is None:
+        request.session[SESSION_KEY] = str(cart.token)
+    return cart
+
+
+def cart_to_merge(request, body_token=None) -> Cart | None:
+    """At sign-in: the anonymous cart named in the body, the header or the
+    session; None when there is none (an unknown token is no error here)."""
+    try:
+        token = _parse(body_token) if body_token else anonymous_token(request)[0]
+    except CartNotFound:
+        return None
+    request.session.pop(SESSION_KEY, None)
+    return services.find_cart(token=token) if token else None
