@@ -299,3 +299,44 @@ def test_a_fixed_amount_above_100_is_fine():
     voucher = VoucherFactory(type=VoucherType.FIXED, value=Decimal("250.00"))
 
     voucher.full_clean()
+
+
+@pytest.mark.parametrize("lines", [1, 10])
+def test_a_line_voucher_is_priced_in_five_queries_whatever_the_lines(
+    catalog, django_assert_num_queries, lines
+):
+    shoes, running, clothing, shoe, sock = catalog
+    VoucherFactory(
+        code="CAT",
+        scope="lines",
+        products=[sock],
+        categories=[shoes],
+        usage_limit_per_customer=1,
+    )
+    cart = checkout(
+        *(
+            line("10.00", product_id=shoe.pk, category_ids=[running.pk])
+            for _ in range(lines)
+        )
+    )
+
+    # The voucher, its products, its categories, their subtrees, the customer's uses.
+    with django_assert_num_queries(5):
+        result = discount("CAT", cart)
+
+    assert result.amount == usd(f"{lines}.00")
+
+
+def test_an_order_voucher_is_priced_in_one_query(django_assert_num_queries):
+    VoucherFactory(code="ALL", usage_limit=10)
+
+    with django_assert_num_queries(1):
+        discount("ALL", checkout(line("10.00")))
+
+
+def test_redeeming_takes_four_queries(django_assert_num_queries):
+    voucher = VoucherFactory(usage_limit=10, usage_limit_per_customer=2)
+
+    # Lock, count the customer's uses, count the use, record it.
+    with django_assert_num_queries(4):
+        redeem_voucher(voucher.pk, None, EMAIL, 1)
