@@ -70,9 +70,9 @@ def run_case(products: int, method: str, workers: int, k: int) -> dict:
     from django.conf import settings
 
     from recommend.features import build_features
-    from recommend.similarity import dense_top_k, nested_blocks, top_k_rows
+    from recommend.similarity import dense_top_k, top_k_rows
     from recommend.synthetic import demo_items
-    from recommend.training import block_keys
+    from recommend.training import blocks
 
     config = settings.RECOMMEND
     started = time.perf_counter()
@@ -87,11 +87,11 @@ def run_case(products: int, method: str, workers: int, k: int) -> dict:
     started = time.perf_counter()
     worker_peaks = []
     if method == "dense":
-        blocks = [products]
+        sizes = [products]
         dense_top_k(features, k)
     else:
-        labels = nested_blocks(block_keys(items), config["MAX_BLOCK_SIZE"])
-        blocks = np.bincount(labels).tolist()
+        labels = blocks(items, features, config["MAX_BLOCK_SIZE"])
+        sizes = np.bincount(labels).tolist()
         if workers == 1:
             top_k_rows(features, labels, np.arange(products), k)
         else:
@@ -108,8 +108,8 @@ def run_case(products: int, method: str, workers: int, k: int) -> dict:
         "k": k,
         "terms": features.shape[1],
         "nonzeros_per_product": round(features.nnz / products, 1),
-        "blocks": len(blocks),
-        "largest_block": max(blocks),
+        "blocks": len(sizes),
+        "largest_block": max(sizes),
         "generate_seconds": round(generated, 2),
         "features_seconds": round(features_seconds, 2),
         "similar_seconds": round(similar_seconds, 2),

@@ -30,7 +30,7 @@ from recommend.collaborative import (
     sparse_top_k,
 )
 from recommend.features import Item, build_features
-from recommend.similarity import nested_blocks, shard_rows, top_k_rows
+from recommend.similarity import cap_blocks, nested_blocks, shard_rows, top_k_rows
 from recommend.store import encode_scored
 
 Progress = Callable[[str], None]
@@ -88,6 +88,14 @@ def block_keys(items: Sequence[Item]) -> list[tuple]:
     return [(*item.category_path, item.gender) for item in items]
 
 
+def blocks(
+    items: Sequence[Item], features: sparse.csr_matrix, max_size: int
+) -> np.ndarray:
+    """Block labels: category, subcategory, ..., gender, as far as needed, then
+    cut along the features where the keys run out (no block above max_size)."""
+    return cap_blocks(features, nested_blocks(block_keys(items), max_size), max_size)
+
+
 def prepare(
     items: Sequence[Item],
     interactions: Interactions,
@@ -102,7 +110,7 @@ def prepare(
         f"features: {features.shape[0]} products x {features.shape[1]} terms "
         f"in {time.perf_counter() - started:.2f} s"
     )
-    labels = nested_blocks(block_keys(items), config["MAX_BLOCK_SIZE"])
+    labels = blocks(items, features, config["MAX_BLOCK_SIZE"])
     raw_popularity = popularity(
         interactions,
         len(items),

@@ -12,7 +12,7 @@ from recommend.similarity import (
     top_k_rows,
 )
 from recommend.synthetic import demo_items
-from recommend.training import block_keys
+from recommend.training import blocks
 
 
 def random_features(rows: int, columns: int, seed: int = 7) -> sparse.csr_matrix:
@@ -90,7 +90,7 @@ def test_similar_products_of_the_demo_catalog_are_sensible(settings):
     # given seed_demo's catalog (default seed, 100 products)
     specs, items = demo_items(100)
     features = build_features(items, settings.RECOMMEND["FIELD_WEIGHTS"])
-    labels = nested_blocks(block_keys(items), settings.RECOMMEND["MAX_BLOCK_SIZE"])
+    labels = blocks(items, features, settings.RECOMMEND["MAX_BLOCK_SIZE"])
 
     # when
     neighbours, _ = top_k_rows(features, labels, np.arange(100), 5)
