@@ -1,0 +1,210 @@
+from decimal import Decimal
+
+import pytest
+
+from cms.tests.factories import VariantFactory
+from shop.cart.models import CartLine
+from shop.checkout import services
+from shop.checkout.tests.fixtures import DECLINED_CARD, SUCCESS_CARD, make_checkout
+from shop.orders.models import Order, OrderStatus
+from shop.payments.models import PaymentStatus
+from shop.stock.models import Stock
+from shop.webhooks.models import Webhook, WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+
+def stock_of(variant):
+    row = Stock.objects.get(variant=variant)
+    return row.quantity, row.quantity_allocated
+
+
+def test_completion_places_a_paid_order_with_copied_lines(shop_plugins, user):
+    # given a checkout of 2 × 10.00 and 1 × 4.50, shipped for 5.00 to the US
+    a = VariantFactory(price=Decimal("10.00"), stock=5, size="M", color="red")
+    b = VariantFactory(price=Decimal("4.50"), stock=1)
+    checkout = make_checkout([(a, 2), (b, 1)], user=user)
+    Webhook.objects.create(
+        name="orders", target_url="https://example.com/hook", events=["order_created"]
+    )
+    # when it is completed with the test card
+    completion = services.complete_checkout(
+        checkout, "key-1", "dummy-payment", SUCCESS_CARD
+    )
+    # then the order holds copies of the lines and the server's totals
+    order = completion.order
+    assert not completion.declined
+    assert order.status == OrderStatus.UNFULFILLED
+    assert (order.subtotal_gross, order.shipping_gross, order.total_gross) == (
+        Decimal("24.50"),
+        Decimal("5.00"),
+        Decimal("29.50"),
+    )
+    assert [
+        (line.sku, line.variant_name, line.quantity, line.unit_price_gross)
+        for line in order.lines.all()
+    ] == [
+        (a.sku, "M / red", 2, Decimal("10.00")),
+        (b.sku, "M / black", 1, Decimal("4.50")),
+    ]
+    assert order.user == user
+    assert order.shipping_address["city"] == "Springfield"
+    # and the stock is allocated, the payment authorized, the cart emptied
+    assert stock_of(a) == (5, 2)
+    assert stock_of(b) == (1, 1)
+    payment = order.payments.get()
+    assert (payment.status, payment.amount) == (
+        PaymentStatus.AUTHORIZED,
+        Decimal("29.50"),
+    )
+    assert not CartLine.objects.filter(cart=checkout.cart).exists()
+    checkout.refresh_from_db()
+    assert checkout.completed_at is not None
+    # and the webhooks outbox got the order_created event
+    assert WebhookDelivery.objects.filter(event="order_created").count() == 1
+    assert list(order.events.values_list("type", flat=True)) == [
+        "placed",
+        "payment_authorized",
+        "status_changed",
+    ]
+    # and a later catalog edit does not change the order
+    a.price = Decimal("99.00")
+    a.save()
+    assert order.lines.get(sku=a.sku).unit_price_gross == Decimal("10.00")
+
+
+def test_short_line_fails_cleanly(shop_plugins, user):
+    # given a checkout wanting 3 of a variant with 2 left
+    a = VariantFactory(stock=5)
+    b = VariantFactory(stock=2)
+    checkout = make_checkout([(a, 1), (b, 3)], user=user)
+    # when it is completed
+    with pytest.raises(services.CheckoutError) as error:
+        services.complete_checkout(checkout, "key-1", "dummy-payment", SUCCESS_CARD)
+    # then 409 insufficient_stock naming the variant; nothing written
+    assert (error.value.code, error.value.status) == ("insufficient_stock", 409)
+    assert error.value.detail == {
+        "variants": [{"variant_id": b.pk, "requested": 3, "available": 2}]
+    }
+    assert Order.objects.count() == 0
+    assert stock_of(a) == (5, 0)
+    assert stock_of(b) == (2, 0)
+    assert CartLine.objects.filter(cart=checkout.cart).count() == 2
+
+
+def test_declined_payment_leaves_no_allocation(shop_plugins, user):
+    # given a checkout of 2 units
+    a = VariantFactory(stock=5)
+    checkout = make_checkout([(a, 2)], user=user)
+    # when the card is declined
+    completion = services.complete_checkout(
+        checkout, "key-1", "dummy-payment", DECLINED_CARD
+    )
+    # then the order is cancelled, the payment failed, the stock released
+    assert completion.declined
+    assert completion.error == "card_declined"
+    assert completion.order.status == OrderStatus.CANCELLED
+    assert completion.payment.status == PaymentStatus.FAILED
+    assert stock_of(a) == (5, 0)
+    assert list(completion.order.events.values_list("type", flat=True)) == [
+        "placed",
+        "payment_failed",
+        "status_changed",
+    ]
+    # and the shopper can try again with another card (and a new key)
+    checkout.refresh_from_db()
+    assert checkout.order_id is None
+    retry = services.complete_checkout(checkout, "key-2", "dummy-payment", SUCCESS_CARD)
+    assert retry.order.status == OrderStatus.UNFULFILLED
+    assert stock_of(a) == (5, 2)
+
+
+def test_same_key_returns_the_same_order(shop_plugins, user):
+    # given a completed checkout
+    a = VariantFactory(stock=5)
+    checkout = make_checkout([(a, 2)], user=user)
+    first = services.complete_checkout(checkout, "key-1", "dummy-payment", SUCCESS_CARD)
+    # when the same key is sent again
+    again = services.complete_checkout(checkout, "key-1", "dummy-payment", SUCCESS_CARD)
+    # then it is the same order, and nothing more was allocated
+    assert (again.order.pk, again.created) == (first.order.pk, False)
+    assert Order.objects.count() == 1
+    assert stock_of(a) == (5, 2)
+    # and another key on the completed checkout is refused
+    checkout.refresh_from_db()
+    with pytest.raises(services.CheckoutError) as error:
+        services.complete_checkout(checkout, "key-2", "dummy-payment", SUCCESS_CARD)
+    assert (error.value.code, error.value.status) == ("checkout_completed", 409)
+
+
+def test_manual_payment_waits_for_staff(shop_plugins, user):
+    # given a checkout paid by bank transfer
+    checkout = make_checkout([(VariantFactory(stock=5), 1)], user=user)
+    # when completed
+    completion = services.complete_checkout(checkout, "k", "manual-payment", "")
+    # then the order is unconfirmed with a pending payment
+    assert completion.order.status == OrderStatus.UNCONFIRMED
+    assert completion.payment.status == PaymentStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("field", "code"),
+    [
+        ("email", "email_required"),
+        ("shipping_address", "shipping_address_required"),
+        ("billing_address", "billing_address_required"),
+        ("shipping_method_id", "shipping_method_required"),
+    ],
+)
+def test_incomplete_checkout_is_refused(shop_plugins, user, field, code):
+    a = VariantFactory(stock=5)
+    checkout = make_checkout(
+        [(a, 1)],
+        user=user,
+        **{field: "" if field in ("email", "shipping_method_id") else None},
+    )
+    with pytest.raises(services.CheckoutError) as error:
+        services.complete_checkout(checkout, "k", "dummy-payment", SUCCESS_CARD)
+    assert error.value.code == code
+    assert Order.objects.count() == 0
+    assert stock_of(a) == (5, 0)
+
+
+def test_unknown_gateway_is_refused(shop_plugins, user):
+    checkout = make_checkout([(VariantFactory(stock=5), 1)], user=user)
+    with pytest.raises(services.CheckoutError) as error:
+        services.complete_checkout(checkout, "k", "no-such-gateway", SUCCESS_CARD)
+    assert error.value.code == "invalid_gateway"
+
+
+def _completion_queries(lines, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    checkout = make_checkout(
+        [(VariantFactory(stock=50), 2) for _ in range(lines)], user=user
+    )
+    with CaptureQueriesContext(connection) as queries:
+        services.complete_checkout(checkout, "key", "dummy-payment", SUCCESS_CARD)
+    return len(queries)
+
+
+def test_completion_query_count_does_not_grow_with_lines(
+    shop_plugins, django_user_model
+):
+    # given checkouts of 1 and of 10 lines (webhooks subscribed, so the outbox
+    # is written)
+    Webhook.objects.create(
+        name="all",
+        target_url="https://example.com/hook",
+        events=["order_created", "order_paid"],
+    )
+    one = _completion_queries(1, django_user_model.objects.create_user("a@example.com"))
+    ten = _completion_queries(
+        10, django_user_model.objects.create_user("b@example.com")
+    )
+    # then both complete in the same, small number of queries
+    assert one == ten
+    # (savepoints included: in production they are the transactions' BEGIN and
+    # COMMIT, which Django does not count)
+    assert one == 45

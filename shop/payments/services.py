@@ -1,0 +1,156 @@
+"""Talking to the payment gateway plugins and recording what they answered.
+
+The gateway is always called outside any transaction (no row lock is held over
+a network call); the answer is then recorded in a short transaction that locks
+the payment row.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from shop.payments.models import Payment, PaymentStatus, PaymentTransaction
+from shop.plugins.manager import PluginError, get_plugins_manager
+from shop.plugins.types import GatewayResponse, Money, PaymentData, TransactionKind
+
+
+class PaymentError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def call_gateway(
+    kind: TransactionKind, payment: Payment, amount: Decimal, token: str = ""
+) -> GatewayResponse:
+    """Asks the payment's gateway plugin; a missing or broken plugin is a failed
+    answer, never an exception."""
+    data = PaymentData(
+        gateway=payment.gateway,
+        amount=Money(amount, payment.currency),
+        payment_id=payment.pk,
+        token=token,
+        transaction_id=payment.transaction_id,
+        customer_email=payment.order.email,
+    )
+    try:
+        response = get_plugins_manager().run_value_hook(f"{kind}_payment", None, data)
+    except PluginError as error:
+        response = GatewayResponse(kind, False, data.amount, error=str(error)[:255])
+    if response is None:
+        response = GatewayResponse(kind, False, data.amount, error="no_gateway")
+    return response
+
+
+def _record(payment: Payment, response: GatewayResponse) -> PaymentTransaction:
+    return PaymentTransaction.objects.create(
+        payment=payment,
+        kind=response.kind,
+        is_success=response.is_success,
+        amount=response.amount.amount,
+        transaction_id=response.transaction_id,
+        error=response.error[:255],
+        raw_response=response.raw_response,
+    )
+
+
+def _locked(payment: Payment) -> Payment:
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    locked.order = payment.order
+    return locked
+
+
+def authorize(payment: Payment, token: str) -> tuple[Payment, GatewayResponse]:
+    """Authorizes (or, for an auto-capturing gateway, captures) the full amount."""
+    response = call_gateway(TransactionKind.AUTHORIZE, payment, payment.amount, token)
+    with transaction.atomic():
+        payment = _locked(payment)
+        _record(payment, response)
+        if not response.is_success:
+            payment.status = PaymentStatus.FAILED
+        elif response.is_pending:
+            payment.status = PaymentStatus.PENDING
+            payment.transaction_id = response.transaction_id
+        elif response.kind == TransactionKind.CAPTURE:
+            payment.status = PaymentStatus.CAPTURED
+            payment.captured_amount = payment.amount
+            payment.transaction_id = response.transaction_id
+        else:
+            payment.status = PaymentStatus.AUTHORIZED
+            payment.transaction_id = response.transaction_id
+        payment.save(
+            update_fields=["status", "captured_amount", "transaction_id", "updated_at"]
+        )
+    return payment, response
+
+
+def _settle(payment: Payment, response: GatewayResponse, **changes) -> Payment:
+    """Records the answer; on success applies ``changes`` to the payment, on
+    failure raises PaymentError (the failed attempt stays recorded)."""
+    with transaction.atomic():
+        payment = _locked(payment)
+        _record(payment, response)
+        if response.is_success:
+            for name, value in changes.items():
+                setattr(payment, name, value)
+            payment.save(update_fields=[*changes, "updated_at"])
+    if not response.is_success:
+        raise PaymentError(f"{response.kind}_failed", response.error or "Declined.")
+    return payment
+
+
+def capture(payment: Payment) -> Payment:
+    """Takes the full authorized (or pending manual) amount."""
+    if payment.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
+        raise PaymentError("not_capturable", f"The payment is {payment.status}.")
+    response = call_gateway(TransactionKind.CAPTURE, payment, payment.amount)
+    return _settle(
+        payment,
+        response,
+        status=PaymentStatus.CAPTURED,
+        captured_amount=payment.amount,
+    )
+
+
+def void(payment: Payment) -> Payment:
+    if payment.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
+        raise PaymentError("not_voidable", f"The payment is {payment.status}.")
+    response = call_gateway(TransactionKind.VOID, payment, payment.amount)
+    return _settle(payment, response, status=PaymentStatus.VOIDED)
+
+
+def refund(payment: Payment, amount: Decimal | None = None) -> Payment:
+    """Gives back ``amount`` (default: all that is left) of what was captured.
+
+    The amount is reserved under the row lock before the gateway is called and
+    given back if it declines, so concurrent refunds never exceed the capture.
+    """
+    with transaction.atomic():
+        locked = _locked(payment)
+        refundable = locked.refundable_amount
+        amount = refundable if amount is None else amount
+        if amount <= 0 or amount > refundable:
+            raise PaymentError(
+                "invalid_refund_amount",
+                f"Refund must be above 0 and at most {refundable} {locked.currency}.",
+            )
+        locked.refunded_amount += amount
+        locked.save(update_fields=["refunded_amount", "updated_at"])
+    response = call_gateway(TransactionKind.REFUND, locked, amount)
+    with transaction.atomic():
+        payment = _locked(payment)
+        _record(payment, response)
+        if not response.is_success:
+            payment.refunded_amount -= amount
+            payment.save(update_fields=["refunded_amount", "updated_at"])
+        else:
+            payment.status = (
+                PaymentStatus.REFUNDED
+                if payment.refunded_amount == payment.captured_amount
+                else PaymentStatus.PARTIALLY_REFUNDED
+            )
+            payment.save(update_fields=["status", "updated_at"])
+    if not response.is_success:
+        raise PaymentError("refund_failed", response.error or "Declined.")
+    return payment
