@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Length, Substr
 from wagtail.images import get_image_model
+from wagtail.images.models import Filter
 from wagtail.models import Page
 
 from cms.models import (
@@ -31,6 +32,9 @@ from cms.models import (
 
 # The renditions every API image carries, by name; prefetched with the images.
 IMAGE_RENDITIONS = {"thumbnail": "fill-300x300", "large": "max-1200x1200"}
+# Built once: Wagtail parses a Filter's operations (slowly, with inspect) once per
+# Filter instance, and get_renditions("spec") makes new instances on every call.
+_RENDITION_FILTERS = {name: Filter(spec) for name, spec in IMAGE_RENDITIONS.items()}
 # A search ranks at most this many products; the filters narrow them further.
 SEARCH_RESULT_LIMIT = 1000
 
@@ -102,6 +106,29 @@ def product_images() -> QuerySet[ProductImage]:
         )
         .order_by("sort_order", "id")
     )
+
+
+def api_renditions(image) -> dict:
+    """The IMAGE_RENDITIONS of an image by name, from its prefetched renditions.
+
+    Only a missing rendition goes through Wagtail's get_renditions(), which makes
+    it; reading prefetched ones directly also skips the cache write-back that
+    get_renditions() does for every image on every call.
+    """
+    prefetched = {
+        (rendition.filter_spec, rendition.focal_point_key): rendition
+        for rendition in getattr(image, "prefetched_renditions", ())
+    }
+    found = {
+        name: prefetched.get(
+            (rendition_filter.spec, rendition_filter.get_cache_key(image))
+        )
+        for name, rendition_filter in _RENDITION_FILTERS.items()
+    }
+    if None in found.values():
+        made = image.get_renditions(*_RENDITION_FILTERS.values())
+        found = {name: made[f.spec] for name, f in _RENDITION_FILTERS.items()}
+    return found
 
 
 def with_active_variant(condition: Q | None = None) -> Exists:

@@ -42,23 +42,29 @@ class ImageSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="image.file.url")
     width = serializers.IntegerField(source="image.width")
     height = serializers.IntegerField(source="image.height")
-    alt = serializers.SerializerMethodField()
-    renditions = serializers.SerializerMethodField()
+    alt = serializers.CharField()
+    renditions = RenditionsSerializer()
 
     class Meta:
         model = ProductImage
         fields = ["id", "url", "width", "height", "alt", "renditions"]
 
-    def get_alt(self, obj) -> str:
-        return obj.alt_text or obj.image.default_alt_text
-
-    @extend_schema_field(RenditionsSerializer)
-    def get_renditions(self, obj):
-        # Prefetched (see selectors.product_images); created on first use only.
-        by_spec = obj.image.get_renditions(*selectors.IMAGE_RENDITIONS.values())
+    def to_representation(self, instance):
+        # Built by hand: DRF deep-copies every declared field of each nested
+        # serializer instance, which dominated list responses. The fields above
+        # still describe the shape for the schema.
+        image = instance.image
+        renditions = selectors.api_renditions(image)
         return {
-            name: RenditionSerializer(by_spec[spec]).data
-            for name, spec in selectors.IMAGE_RENDITIONS.items()
+            "id": instance.image_id,
+            "url": image.file.url,
+            "width": image.width,
+            "height": image.height,
+            "alt": instance.alt_text or image.default_alt_text,
+            "renditions": {
+                name: {"url": r.url, "width": r.width, "height": r.height}
+                for name, r in renditions.items()
+            },
         }
 
 
