@@ -164,6 +164,14 @@ class VoucherUsage(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["voucher", "user"])]
+        constraints = [
+            # An order redeems a voucher once, so releasing it gives back one use.
+            models.UniqueConstraint(
+                fields=["voucher", "order_reference"],
+                condition=~Q(order_reference=""),
+                name="voucher_usage_once_per_order",
+            )
+        ]
 
     def __str__(self):
         return f"{self.voucher} by {self.user or self.email}"

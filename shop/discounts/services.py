@@ -14,7 +14,8 @@ Interface for the checkout:
         the voucher row, re-checks that the voucher is active and within its
         dates and limits, counts the use and records a VoucherUsage for the
         order. Raises VoucherError when the voucher may no longer be used: roll
-        the whole checkout back then.
+        the whole checkout back then. An order redeems a voucher once: a second
+        call for the same order_id fails with IntegrityError.
 
     release_voucher(voucher_id: int, order_id) -> None
         Gives the use back when an order is cancelled or its payment declined:
@@ -139,21 +140,29 @@ def redeem_voucher(voucher_id: int, user_id: int | None, email: str, order_id) -
         voucher_id=voucher_id,
         user_id=user_id,
         email=email.strip().lower(),
-        order_reference=str(order_id),
+        order_reference=_reference(order_id),
     )
 
 
 @transaction.atomic
 def release_voucher(voucher_id: int, order_id) -> None:
+    reference = _reference(order_id)
+    # Uses recorded without an order cannot be told apart: none is released.
+    if not reference:
+        return
     if Voucher.objects.select_for_update().filter(pk=voucher_id).first() is None:
         return
     deleted, _ = VoucherUsage.objects.filter(
-        voucher_id=voucher_id, order_reference=str(order_id)
+        voucher_id=voucher_id, order_reference=reference
     ).delete()
     if deleted:
         Voucher.objects.filter(pk=voucher_id).update(
             used_count=F("used_count") - deleted
         )
+
+
+def _reference(order_id) -> str:
+    return "" if order_id is None else str(order_id)
 
 
 def _check_usable(voucher: Voucher, user_id: int | None, email: str, now) -> None:

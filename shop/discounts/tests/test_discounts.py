@@ -340,3 +340,25 @@ def test_redeeming_takes_four_queries(django_assert_num_queries):
     # Lock, count the customer's uses, count the use, record it.
     with django_assert_num_queries(4):
         redeem_voucher(voucher.pk, None, EMAIL, 1)
+
+
+def test_an_order_redeems_a_voucher_once():
+    voucher = VoucherFactory()
+    redeem_voucher(voucher.pk, None, EMAIL, 7)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        redeem_voucher(voucher.pk, None, "other@example.com", 7)
+
+    voucher.refresh_from_db()
+    assert (voucher.used_count, VoucherUsage.objects.count()) == (1, 1)
+
+
+def test_uses_without_an_order_are_counted_but_never_released():
+    voucher = VoucherFactory()
+    redeem_voucher(voucher.pk, None, "a@example.com", None)
+    redeem_voucher(voucher.pk, None, "b@example.com", None)
+
+    release_voucher(voucher.pk, None)
+
+    voucher.refresh_from_db()
+    assert (voucher.used_count, VoucherUsage.objects.count()) == (2, 2)
