@@ -59,7 +59,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
     new_password = password_field()
 
 
-class AddressSerializer(serializers.ModelSerializer):
+class AccountAddressSerializer(serializers.ModelSerializer):
     is_default_shipping = serializers.BooleanField(required=False)
     is_default_billing = serializers.BooleanField(required=False)
 

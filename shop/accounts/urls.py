@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from shop.accounts import views
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("account/addresses", views.AddressViewSet, basename="address")
 
 urlpatterns = [

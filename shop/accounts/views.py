@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -109,16 +110,8 @@ class SessionView(APIView):
 class TokenView(APIView):
     """Headless sign-in: one API token per user, sent as `Authorization: Token …`."""
 
-    def get_authenticators(self):
-        # Signing in needs no credentials; revoking needs the token itself.
-        if self.request.method == "DELETE":
-            return [TokenAuthentication()]
-        return []
-
-    def get_permissions(self):
-        if self.request.method == "DELETE":
-            return [permissions.IsAuthenticated()]
-        return []
+    # Signing in needs no credentials; revoking needs the token itself.
+    authentication_classes = [TokenAuthentication]
 
     @extend_schema(
         summary="Get an API token; merges the anonymous cart",
@@ -141,9 +134,11 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="Revoke the API token (every headless client of the user)",
-        responses={204: None},
+        responses={204: None, 401: OpenApiResponse(ErrorSerializer)},
     )
     def delete(self, request):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -154,7 +149,10 @@ class PasswordResetView(APIView):
     @extend_schema(
         summary="Email a password reset link (the same answer for any email)",
         request=serializers.PasswordResetSerializer,
-        responses={200: None, 400: BAD_INPUT},
+        responses={
+            200: OpenApiResponse(description="Sent if the account exists."),
+            400: BAD_INPUT,
+        },
     )
     def post(self, request):
         serializer = serializers.PasswordResetSerializer(data=request.data)
@@ -230,9 +228,10 @@ class PasswordChangeView(APIView):
 )
 class AddressViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = serializers.AddressSerializer
+    serializer_class = serializers.AccountAddressSerializer
     pagination_class = None
     filter_backends = []
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         return self.request.user.addresses.all()
