@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from cms.tests.factories import UserFactory
 from shop.discounts.models import Voucher, VoucherUsage
-from shop.discounts.services import VoucherError, redeem_voucher
+from shop.discounts.services import VoucherError, redeem_voucher, release_voucher
 from shop.discounts.tests.factories import VoucherFactory
 
 # serialized_rollback: the flush after each test then leaves the data other
@@ -83,3 +83,27 @@ def test_a_guest_racing_under_two_spellings_of_one_email_redeems_once():
 
     assert outcomes == Counter(redeemed=1, voucher_customer_limit_reached=9)
     assert VoucherUsage.objects.get(voucher=voucher).email == "bob@example.com"
+
+
+def test_cancellations_racing_new_checkouts_keep_the_count_exact():
+    voucher = VoucherFactory(code="FIVE", usage_limit=5)
+    with transaction.atomic():
+        for order in range(5):
+            redeem_voucher(voucher.pk, None, f"old{order}@example.com", order)
+
+    # Threads 0-4 cancel the five orders while threads 5-19 check out.
+    def cancel_or_redeem(i):
+        if i < 5:
+            release_voucher(voucher.pk, i)
+        else:
+            redeem_voucher(voucher.pk, None, f"new{i}@example.com", i)
+
+    outcomes = race(20, cancel_or_redeem)
+
+    # Every use given back is taken again; how many new checkouts get one
+    # depends on the interleaving, never more than the five given back.
+    redeemed = outcomes["redeemed"] - 5
+    assert redeemed <= 5
+    assert outcomes["voucher_usage_limit_reached"] == 15 - redeemed
+    used = Voucher.objects.get(pk=voucher.pk).used_count
+    assert used == VoucherUsage.objects.filter(voucher=voucher).count() == redeemed
