@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
 
 from shop.accounts.countries import validate_country_code
 
@@ -42,6 +43,12 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
 
     objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # Sign-in matches emails without regard to case, so must uniqueness.
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case")
+        ]
 
     def save(self, *args, **kwargs):
         self.username = self.email

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
@@ -37,17 +37,20 @@ def _validate_password(password: str, user: User, field: str) -> None:
 def register_user(
     email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    email = User.objects.normalize_email(email)
+    email = email.strip().lower()
     user = User(email=email, first_name=first_name, last_name=last_name)
     _validate_password(password, user, "password")
     user.set_password(password)
+    taken = AccountError("email_taken", "An account with this email exists.", "email")
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
     with transaction.atomic():
-        # The unique constraint is case-sensitive; addresses are not.
-        if User.objects.filter(email__iexact=email).exists():
-            raise AccountError(
-                "email_taken", "An account with this email exists.", "email"
-            )
-        user.save()
+        try:
+            # A savepoint: a concurrent sign-up with this email fails here alone.
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            raise taken from exc
         get_plugins_manager().notify(
             "customer_created",
             {

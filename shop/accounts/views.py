@@ -35,7 +35,9 @@ def _authenticate(request, email: str, password: str) -> User:
     stored = (
         User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
     )
-    user = stored and authenticate(request, email=stored, password=password)
+    # Unknown emails still go through authenticate(): it spends the same hashing
+    # time, so the answer's timing does not tell who has an account.
+    user = authenticate(request, email=stored or email, password=password)
     if not user:
         raise ClientError("invalid_credentials", "Wrong email or password.")
     return user
