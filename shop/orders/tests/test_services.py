@@ -1,0 +1,162 @@
+from decimal import Decimal
+
+import pytest
+
+from cms.tests.factories import UserFactory, VariantFactory
+from shop.checkout.services import complete_checkout
+from shop.checkout.tests.fixtures import (
+    SUCCESS_CARD,
+    configure_shop_plugins,
+    make_checkout,
+)
+from shop.orders import services
+from shop.orders.models import OrderStatus
+from shop.payments.models import PaymentStatus
+from shop.stock.models import Stock
+
+pytestmark = pytest.mark.django_db
+
+
+def stock_of(variant):
+    row = Stock.objects.get(variant=variant)
+    return row.quantity, row.quantity_allocated
+
+
+def place(lines, gateway="dummy-payment", user=None):
+    checkout = make_checkout(lines, user=user or UserFactory())
+    return complete_checkout(checkout, "key", gateway, SUCCESS_CARD).order
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def test_partial_then_full_fulfilment(shop_plugins, staff):
+    # given an order of 3 × a and 1 × b (stock 10 each)
+    a, b = VariantFactory(stock=10), VariantFactory(stock=10)
+    order = place([(a, 3), (b, 1)])
+    line_a, line_b = order.lines.all()
+    # when 2 of a ship
+    services.fulfil_order(order, staff, "1Z001", {line_a.pk: 2})
+    # then the order is partially fulfilled and the 2 units left the stock
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_FULFILLED
+    assert stock_of(a) == (8, 1)
+    # when the rest ships
+    fulfillment = services.fulfil_order(order, staff, "1Z002")
+    # then everything is shipped and nothing stays allocated
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FULFILLED
+    assert stock_of(a) == (7, 0)
+    assert stock_of(b) == (9, 0)
+    assert fulfillment.tracking_number == "1Z002"
+    assert [(fl.order_line_id, fl.quantity) for fl in fulfillment.lines.all()] == [
+        (line_a.pk, 1),
+        (line_b.pk, 1),
+    ]
+    assert order.events.filter(type="fulfilled").count() == 2
+    assert order.events.last().user == staff
+    # and nothing more can ship
+    with pytest.raises(services.OrderError) as error:
+        services.fulfil_order(order, staff)
+    assert error.value.code == "not_fulfillable"
+
+
+def test_fulfilling_more_than_ordered_is_refused(shop_plugins, staff):
+    a = VariantFactory(stock=10)
+    order = place([(a, 1)])
+    line = order.lines.get()
+    with pytest.raises(services.OrderError) as error:
+        services.fulfil_order(order, staff, quantities={line.pk: 2})
+    assert error.value.code == "invalid_quantity"
+    assert stock_of(a) == (10, 1)
+
+
+def test_partial_then_full_refund_never_above_captured(db, staff):
+    configure_shop_plugins(auto_capture=True)
+    # given a captured order of 2 × 10.00 + 5.00 shipping
+    order = place([(VariantFactory(price=Decimal("10.00"), stock=10), 2)])
+    payment = order.payments.get()
+    assert (payment.status, payment.captured_amount) == (
+        PaymentStatus.CAPTURED,
+        Decimal("25.00"),
+    )
+    # when 10.00 is refunded
+    services.refund_order(order, staff, Decimal("10.00"), "damaged")
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == (
+        PaymentStatus.PARTIALLY_REFUNDED,
+        Decimal("10.00"),
+    )
+    # then more than what is left is refused
+    with pytest.raises(services.OrderError) as error:
+        services.refund_order(order, staff, Decimal("15.01"))
+    assert error.value.code == "invalid_refund_amount"
+    # and the rest refunds in full, marking the order refunded
+    services.refund_order(order, staff)
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == (
+        PaymentStatus.REFUNDED,
+        Decimal("25.00"),
+    )
+    assert order.status == OrderStatus.REFUNDED
+    assert list(
+        order.events.filter(type="refunded").values_list("data__amount", flat=True)
+    ) == ["10.00", "15.00"]
+
+
+def test_cancel_releases_stock_and_voids(shop_plugins):
+    a = VariantFactory(stock=4)
+    order = place([(a, 3)])
+    services.cancel_order(order, note="changed my mind")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert stock_of(a) == (4, 0)
+    assert order.payments.get().status == PaymentStatus.VOIDED
+    # and a cancelled order cannot be cancelled again
+    with pytest.raises(services.OrderError) as error:
+        services.cancel_order(order)
+    assert error.value.code == "not_cancellable"
+    assert stock_of(a) == (4, 0)
+
+
+def test_cancel_refunds_a_captured_payment(db):
+    configure_shop_plugins(auto_capture=True)
+    order = place([(VariantFactory(stock=4), 1)])
+    services.cancel_order(order)
+    payment = order.payments.get()
+    assert (payment.status, payment.refunded_amount) == (
+        PaymentStatus.REFUNDED,
+        payment.captured_amount,
+    )
+
+
+def test_shipped_order_cannot_be_cancelled(shop_plugins, staff):
+    order = place([(VariantFactory(stock=4), 1)])
+    services.fulfil_order(order, staff)
+    with pytest.raises(services.OrderError) as error:
+        services.cancel_order(order)
+    assert error.value.code == "not_cancellable"
+
+
+def test_mark_manual_payment_paid(shop_plugins, staff):
+    # given an order paid by bank transfer, waiting
+    order = place([(VariantFactory(stock=4), 1)], gateway="manual-payment")
+    assert order.status == OrderStatus.UNCONFIRMED
+    # when staff mark it paid
+    services.mark_order_paid(order, staff)
+    # then the payment is captured and the order can be shipped
+    order.refresh_from_db()
+    payment = order.payments.get()
+    assert (payment.status, payment.captured_amount) == (
+        PaymentStatus.CAPTURED,
+        payment.amount,
+    )
+    assert order.status == OrderStatus.UNFULFILLED
+    assert order.events.filter(type="marked_paid", user=staff).count() == 1
+    # and it cannot be marked paid twice
+    with pytest.raises(services.OrderError) as error:
+        services.mark_order_paid(order, staff)
+    assert error.value.code == "not_pending"
