@@ -48,22 +48,23 @@ def enforce_csrf_for_session_cart(request) -> None:
 def find_cart(request) -> Cart | None:
     if request.user.is_authenticated:
         return services.find_cart(user=request.user)
-    token, _ = anonymous_token(request)
+    token, from_header = anonymous_token(request)
     cart = services.find_cart(token=token)
     if token is not None and cart is None:
-        raise CartNotFound
+        if from_header:
+            raise CartNotFound
+        # The session outlived its cart (merged, cleaned up): start afresh.
+        del request.session[SESSION_KEY]
     return cart
 
 
 def get_or_create_cart(request) -> Cart:
     if request.user.is_authenticated:
         return services.get_or_create_cart(user=request.user)
-    token, from_header = anonymous_token(request)
-    try:
-        cart = services.get_or_create_cart(token=token)
-    except Cart.DoesNotExist as exc:
-        raise CartNotFound from exc
-    if not from_header and token is None:
+    cart = find_cart(request)
+    if cart is None:
+        # Only a session request gets here: a header names a cart or is refused.
+        cart = services.get_or_create_cart()
         request.session[SESSION_KEY] = str(cart.token)
     return cart
 

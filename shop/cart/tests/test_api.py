@@ -252,6 +252,24 @@ def test_session_cart_for_the_storefront_needs_csrf(variant):
     assert browser.get("/api/v1/cart/").json()["quantity"] == 1
 
 
+def test_a_session_whose_cart_is_gone_starts_a_new_one(variant):
+    browser = APIClient()
+    first = browser.post(
+        "/api/v1/cart/lines/", {"variant_id": variant.pk, "quantity": 1}, format="json"
+    )
+    Cart.objects.filter(token=first.json()["token"]).delete()
+
+    assert browser.get("/api/v1/cart/").json()["token"] is None
+    second = browser.post(
+        "/api/v1/cart/lines/", {"variant_id": variant.pk, "quantity": 2}, format="json"
+    )
+
+    assert second.status_code == 201
+    assert second.json()["token"] == browser.session["cart_token"]
+    assert second.json()["token"] != first.json()["token"]
+    assert lines_of(Cart.objects.get()) == [(variant.pk, 2)]
+
+
 def add_variants(cart, count):
     for _ in range(count):
         services.add_line(cart, VariantFactory().pk, 1)
