@@ -25,6 +25,10 @@ class Command(BaseCommand):
         if not ProductPage.objects.exists():
             self.stdout.write("Seeding demo data (first run only)...")
             call_command("seed_demo", stdout=self.stdout)
+            # Without a worker nothing else trains the recommender before the
+            # first storefront visit.
+            self.stdout.write("Training the recommender on the demo data...")
+            call_command("recommend", "train", stdout=self.stdout)
         User = get_user_model()
         if not User.objects.filter(email=DEMO_ADMIN_EMAIL).exists():
             User.objects.create_superuser(
