@@ -23,6 +23,7 @@ the variants' current prices.
 """
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -204,6 +205,16 @@ def clear(cart: Cart) -> None:
     with transaction.atomic():
         _lock(cart)
         CartLine.objects.filter(cart=cart).delete()
+
+
+def delete_stale_anonymous_carts() -> int:
+    """Deletes anonymous carts untouched for CART_ANONYMOUS_TTL_DAYS; returns how
+    many. Users' carts stay."""
+    cutoff = timezone.now() - timedelta(days=settings.CART_ANONYMOUS_TTL_DAYS)
+    _, by_model = Cart.objects.filter(
+        user__isnull=True, updated_at__lt=cutoff
+    ).delete()
+    return by_model.get(Cart._meta.label, 0)
 
 
 # Merging at sign-in --------------------------------------------------------

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommend.tasks.train",
         "schedule": float(env_int("RECOMMEND_TRAIN_EVERY_SECONDS", 15 * 60)),
     },
+    "cart-delete-stale": {
+        "task": "shop.cart.tasks.delete_stale_carts",
+        "schedule": 24 * 60 * 60.0,
+    },
     # Sends webhook deliveries left pending while the broker or a worker was down.
     "webhooks-sweep": {
         "task": "shop.webhooks.tasks.sweep_webhook_deliveries",
@@ -248,6 +252,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 # Most units of one variant a cart line may hold (stock may cap it lower).
 CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
+# Anonymous carts untouched this long are deleted (daily, by Celery beat).
+CART_ANONYMOUS_TTL_DAYS = env_int("CART_ANONYMOUS_TTL_DAYS", 30)
 # The storefront page that asks for a new password; the reset email links to it
 # with ?uid=...&token=... appended.
 PASSWORD_RESET_URL = env_str(

@@ -1,9 +1,11 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cms.tests.factories import VariantFactory
-from shop.cart import services
+from shop.cart import services, tasks
 from shop.cart.models import Cart, CartLine
 from shop.stock.models import Stock
 
@@ -244,3 +246,18 @@ def test_merge_into_a_user_without_a_cart(shopper, anonymous_cart, variant):
     assert report.changed is False
     assert quantities(Cart.objects.get(user=shopper)) == [(variant.sku, 2)]
     assert Cart.objects.count() == 1
+
+
+def test_stale_anonymous_carts_are_deleted(shopper, variant, settings):
+    settings.CART_ANONYMOUS_TTL_DAYS = 30
+    stale = Cart.objects.create()
+    services.add_line(stale, variant.pk, 1)
+    fresh = Cart.objects.create()
+    users = services.get_or_create_cart(user=shopper)
+    long_ago = timezone.now() - timedelta(days=31)
+    Cart.objects.filter(pk__in=[stale.pk, users.pk]).update(updated_at=long_ago)
+
+    assert tasks.delete_stale_carts() == 1
+
+    assert set(Cart.objects.values_list("pk", flat=True)) == {fresh.pk, users.pk}
+    assert not CartLine.objects.exists()
