@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from shop.accounts import serializers, services
 from shop.accounts.models import User
+from shop.accounts.throttles import AuthAttemptsThrottle
 from shop.api.errors import ClientError, ErrorSerializer
 from shop.cart import identity
 from shop.cart.services import merge_anonymous_cart_into_user
@@ -49,6 +50,7 @@ def _merge_cart(request, user, body_token) -> dict | None:
 
 
 class RegisterView(APIView):
+    throttle_classes = [AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -71,6 +73,8 @@ class RegisterView(APIView):
 @method_decorator(ensure_csrf_cookie, name="get")
 class SessionView(APIView):
     """Storefront sign-in: a session cookie, CSRF-checked like every session write."""
+
+    throttle_classes = [AuthAttemptsThrottle]
 
     @extend_schema(
         summary="Who is signed in (also sets the CSRF cookie)",
@@ -112,6 +116,8 @@ class SessionView(APIView):
 class TokenView(APIView):
     """Headless sign-in: one API token per user, sent as `Authorization: Token …`."""
 
+    throttle_classes = [AuthAttemptsThrottle]
+
     # Signing in needs no credentials; revoking needs the token itself.
     authentication_classes = [TokenAuthentication]
 
@@ -146,6 +152,7 @@ class TokenView(APIView):
 
 
 class PasswordResetView(APIView):
+    throttle_classes = [AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -166,6 +173,7 @@ class PasswordResetView(APIView):
 
 
 class PasswordResetConfirmView(APIView):
+    throttle_classes = [AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -196,6 +204,7 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 
 class PasswordChangeView(APIView):
+    throttle_classes = [AuthAttemptsThrottle]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(

@@ -254,6 +254,8 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
 # Anonymous carts untouched this long are deleted (daily, by Celery beat).
 CART_ANONYMOUS_TTL_DAYS = env_int("CART_ANONYMOUS_TTL_DAYS", 30)
+# Sign-in, sign-up and password attempts allowed per client address; empty: no limit.
+AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
 # The storefront page that asks for a new password; the reset email links to it
 # with ?uid=...&token=... appended.
 PASSWORD_RESET_URL = env_str(

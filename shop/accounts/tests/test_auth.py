@@ -188,3 +188,24 @@ def test_session_sign_in_needs_the_csrf_token(shopper):
         == 204
     )
     assert browser.get("/api/v1/auth/session/").json() == {"user": None}
+
+
+def test_sign_in_attempts_are_throttled_per_client(api, shopper, settings):
+    settings.AUTH_THROTTLE_RATE = "3/min"
+    wrong = {"email": "ada@example.com", "password": "guess-123456"}
+
+    statuses = [
+        api.post("/api/v1/auth/token/", wrong, format="json").status_code
+        for _ in range(3)
+    ]
+    blocked = api.post(
+        "/api/v1/auth/token/",
+        {"email": "ada@example.com", "password": PASSWORD},
+        format="json",
+    )
+
+    assert statuses == [400, 400, 400]
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "throttled"
+    # Reads are not attempts.
+    assert api.get("/api/v1/auth/session/").status_code == 200
