@@ -9,6 +9,7 @@ v1_patterns = [
         "docs/", SpectacularSwaggerView.as_view(url_name="api:v1:schema"), name="docs"
     ),
     path("", include("cms.api.urls")),
+    path("", include("recommend.urls")),
     path("", include("shop.accounts.urls")),
     path("", include("shop.cart.urls")),
     path("", include("shop.checkout.urls")),

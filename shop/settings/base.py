@@ -274,6 +274,7 @@ PLUGINS: list[str] = [
     "shop.plugins.builtin.dummy_payment.DummyPaymentPlugin",
     "shop.plugins.builtin.email.EmailNotificationsPlugin",
     "shop.webhooks.plugin.WebhooksPlugin",
+    "recommend.plugin.RecommendationsPlugin",
 ]
 
 REST_FRAMEWORK = {
@@ -287,6 +288,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
+    # Scoped rates (requests per user, else per client address).
+    "DEFAULT_THROTTLE_RATES": {
+        "recommend-events": env_str("RECOMMEND_EVENTS_RATE", "120/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",

@@ -1,0 +1,365 @@
+"""REST interface of the recommender: three lookups and the events endpoint.
+
+Lookups answer {"fallback", "version", "results"} with the product summaries in
+them, so a headless client needs one call. Each costs one store round trip and a
+fixed number of database queries whatever `limit` (see the tests).
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from wagtail.models import Site
+
+from cms.models import CategoryPage, Gender, ProductPage
+from recommend import interactions, services, shoppers
+from recommend.models import InteractionKind
+from shop.api.errors import ErrorSerializer
+
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 12
+MAX_EVENTS = 100
+# Events older than this are refused: history that old barely counts, and a
+# replayed backlog should go through an import, not the public API.
+MAX_EVENT_AGE = timedelta(days=30)
+# Client clocks run a little fast; more than this ahead is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+# Purchases are recorded by the shop when an order is placed (recommend.plugin),
+# never taken from clients.
+CLIENT_KINDS = [
+    (kind.value, kind.label)
+    for kind in InteractionKind
+    if kind != InteractionKind.PURCHASE
+]
+PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "required": False}
+
+
+class LookupParameters(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
+    )
+    category = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="A live category's id: its products and its subcategories'.",
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    price_min = serializers.DecimalField(
+        **PRICE, help_text="Some active variant costs at least this."
+    )
+    price_max = serializers.DecimalField(
+        **PRICE, help_text="Some active variant costs at most this."
+    )
+    in_stock = serializers.BooleanField(
+        default=False, help_text="Only products with a variant in stock."
+    )
+
+    def validate_category(self, value):
+        if not CategoryPage.objects.live().filter(pk=value).exists():
+            raise ValidationError(f"No category with id {value}.")
+        return value
+
+    def validate(self, attrs):
+        low, high = attrs.get("price_min"), attrs.get("price_max")
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"price_max": ["Must not be below price_min."]})
+        return attrs
+
+    def filters(self) -> services.Filters:
+        data = self.validated_data
+        return services.Filters(
+            category_id=data.get("category"),
+            gender=data.get("gender"),
+            price_min=data.get("price_min"),
+            price_max=data.get("price_max"),
+            in_stock=data["in_stock"],
+        )
+
+
+class SummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    url = serializers.CharField(
+        allow_null=True,
+        help_text="The storefront page's full URL (None outside every site).",
+    )
+    brand = serializers.CharField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    rating_average = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    in_stock = serializers.BooleanField()
+    image_id = serializers.IntegerField(
+        allow_null=True, help_text="The main image (wagtailimages id), if any."
+    )
+    score = serializers.FloatField(help_text="Higher is more relevant.")
+
+
+class RecommendationsSerializer(serializers.Serializer):
+    fallback = serializers.BooleanField(
+        help_text="True when the trained results are unavailable and these are "
+        "the most popular products from the database."
+    )
+    version = serializers.CharField(
+        allow_null=True, help_text="The trained version that answered."
+    )
+    results = SummarySerializer(many=True)
+
+
+def page_url(url_path: str, root_paths) -> str | None:
+    """The page's full URL, from Wagtail's cached site root paths."""
+    for root in root_paths:
+        if url_path.startswith(root.root_path):
+            return root.root_url + url_path[len(root.root_path) - 1 :]
+    return None
+
+
+LOOKUP_RESPONSES = {
+    200: RecommendationsSerializer,
+    400: OpenApiResponse(ErrorSerializer, description="A bad parameter."),
+}
+LOOKUP_PARAMETERS = [LookupParameters]
+
+
+class LookupView(APIView):
+    """Ranked ids from the store, then their summaries from the database."""
+
+    def ranked(self, request, parameters: LookupParameters) -> services.Ranked:
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        parameters = LookupParameters(data=request.query_params)
+        parameters.is_valid(raise_exception=True)
+        ranked = self.ranked(request, parameters)
+        products = services.product_summaries(
+            ranked,
+            limit=parameters.validated_data["limit"],
+            filters=parameters.filters(),
+        )
+        root_paths = Site.get_site_root_paths()
+        for product in products:
+            product["url"] = page_url(product.pop("url_path"), root_paths)
+        body = {
+            "fallback": ranked.fallback,
+            "version": ranked.version,
+            "results": products,
+        }
+        return Response(RecommendationsSerializer(body).data)
+
+
+class SimilarProducts(LookupView):
+    @extend_schema(
+        summary='Products like this one ("you may also like")',
+        description="Content similarity blended with bought-together and "
+        "popularity; then popular products. The product itself is left out.",
+        parameters=LOOKUP_PARAMETERS,
+        responses={
+            **LOOKUP_RESPONSES,
+            404: OpenApiResponse(ErrorSerializer, description="No such live product."),
+        },
+    )
+    def get(self, request, product_id: int):
+        return super().get(request)
+
+    def ranked(self, request, parameters):
+        product_id = self.kwargs["product_id"]
+        # Asked of the database, so that a 404 does not depend on the store.
+        if not ProductPage.objects.live().filter(pk=product_id).exists():
+            raise NotFound(f"No product with id {product_id}.")
+        return services.similar_ids(product_id)
+
+
+class PopularProducts(LookupView):
+    @extend_schema(
+        summary="The most popular products, overall or in a category",
+        description="Decayed by age. With `category`, the category's own list.",
+        parameters=LOOKUP_PARAMETERS,
+        responses=LOOKUP_RESPONSES,
+    )
+    def get(self, request):
+        return super().get(request)
+
+    def ranked(self, request, parameters):
+        return services.popular_ids(parameters.validated_data.get("category"))
+
+
+class ForMe(LookupView):
+    @extend_schema(
+        summary="Recommended for the shopper making the request",
+        description="From the shopper's history of views, cart adds, purchases "
+        "and reviews. The shopper is the signed-in user (session or token), "
+        f"plus an anonymous session id from the `{shoppers.HEADER}` header or "
+        f"the `{shoppers.QUERY_PARAMETER}` parameter, else the storefront's "
+        "session cookie. Purchased products are left out unless consumable. "
+        "Without history: popular products.",
+        parameters=[
+            *LOOKUP_PARAMETERS,
+            OpenApiParameter(
+                shoppers.HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=f"An anonymous shopper's id: {shoppers.SESSION_ID_HELP}",
+            ),
+            OpenApiParameter(
+                shoppers.QUERY_PARAMETER,
+                OpenApiTypes.STR,
+                description=f"As the {shoppers.HEADER} header.",
+            ),
+        ],
+        responses=LOOKUP_RESPONSES,
+    )
+    def get(self, request):
+        return super().get(request)
+
+    def ranked(self, request, parameters):
+        try:
+            shopper = shoppers.shopper(request, allow_query=True)
+        except shoppers.BadSessionId as error:
+            raise ValidationError({shoppers.QUERY_PARAMETER: [str(error)]}) from error
+        return services.for_shopper_ids(
+            user_id=shopper.user_id, session_id=shopper.session_id
+        )
+
+
+class EventSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(
+        choices=CLIENT_KINDS,
+        help_text="Purchases are recorded by the shop itself, not taken here.",
+    )
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened (default: now); not in the future, at most "
+        f"{MAX_EVENT_AGE.days} days ago.",
+    )
+    session_id = serializers.RegexField(
+        shoppers.SESSION_ID,
+        required=False,
+        help_text=f"The anonymous shopper's id ({shoppers.SESSION_ID_HELP}); "
+        f"default: the {shoppers.HEADER} header, else the session cookie.",
+    )
+
+    def validate_at(self, value):
+        now = timezone.now()
+        if value > now + CLOCK_SKEW:
+            raise ValidationError("Must not be in the future.")
+        if value < now - MAX_EVENT_AGE:
+            raise ValidationError(f"Must be within the last {MAX_EVENT_AGE.days} days.")
+        return value
+
+
+class EventBatchSerializer(serializers.Serializer):
+    events = EventSerializer(many=True, allow_empty=False, max_length=MAX_EVENTS)
+
+
+class EventsAcceptedSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField()
+
+
+class EventsThrottle(ScopedRateThrottle):
+    """Per signed-in user, else per client address (a rotating session id does
+    not buy more events). The rate is REST_FRAMEWORK's
+    DEFAULT_THROTTLE_RATES["recommend-events"], read per request."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+def flatten(errors, prefix: str) -> dict[str, list[str]]:
+    """Nested serializer errors as {"events[2].product": [...]} (the error body
+    keeps one level of fields)."""
+    if isinstance(errors, dict):
+        flat = {}
+        for name, value in errors.items():
+            flat.update(flatten(value, f"{prefix}.{name}" if prefix else name))
+        return flat
+    if isinstance(errors, list) and errors and not isinstance(errors[0], str):
+        flat = {}
+        for index, value in enumerate(errors):
+            if value:
+                flat.update(flatten(value, f"{prefix}[{index}]"))
+        return flat
+    return {prefix: [str(message) for message in errors]}
+
+
+class Events(APIView):
+    parser_classes = [JSONParser]
+    throttle_classes = [EventsThrottle]
+    throttle_scope = "recommend-events"
+
+    @extend_schema(
+        summary="Record shopper interactions (batched)",
+        description=f"Up to {MAX_EVENTS} events, stored all or none. Signed-in "
+        "users are identified by their session or token; anonymous shoppers "
+        f"need a session id (per event, the `{shoppers.HEADER}` header, or the "
+        "storefront's session cookie, which then needs the CSRF token). Errors "
+        "name the event: `events[3].product`. Rate-limited per user or client "
+        "address (429 `throttled`).",
+        request=EventBatchSerializer,
+        parameters=[
+            OpenApiParameter(
+                shoppers.HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The anonymous shopper's id for events without one.",
+            )
+        ],
+        responses={
+            201: EventsAcceptedSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Invalid events."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+        },
+    )
+    def post(self, request):
+        batch = EventBatchSerializer(data=request.data)
+        if not batch.is_valid():
+            raise ValidationError(flatten(batch.errors, ""))
+        try:
+            shopper = shoppers.shopper(request)
+        except shoppers.BadSessionId as error:
+            raise ValidationError({shoppers.HEADER: [str(error)]}) from error
+        events = batch.validated_data["events"]
+        missing = {
+            f"events[{index}].session_id": ["Required for anonymous shoppers."]
+            for index, event in enumerate(events)
+            if shopper.user_id is None
+            and not event.get("session_id")
+            and not shopper.session_id
+        }
+        if missing:
+            raise ValidationError(missing)
+        if shopper.from_cookie and any(not e.get("session_id") for e in events):
+            SessionAuthentication().enforce_csrf(request)
+        now = timezone.now()
+        try:
+            recorded = interactions.record(
+                [
+                    interactions.Event(
+                        product_id=event["product"],
+                        kind=event["kind"],
+                        at=min(event.get("at", now), now),
+                        user_id=shopper.user_id,
+                        session_id=event.get("session_id", shopper.session_id),
+                    )
+                    for event in events
+                ]
+            )
+        except interactions.UnknownProducts as error:
+            raise ValidationError(
+                {
+                    f"events[{index}].product": ["No live product with this id."]
+                    for index in error.indexes
+                }
+            ) from error
+        return Response({"recorded": len(recorded)}, status=status.HTTP_201_CREATED)
