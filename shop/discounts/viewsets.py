@@ -33,7 +33,10 @@ class VoucherForm(WagtailAdminModelForm):
         }
 
     def clean_currency(self):
-        return self.cleaned_data["currency"].upper()
+        currency = self.cleaned_data["currency"].upper()
+        if not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+            raise forms.ValidationError("Enter a three-letter ISO 4217 code.")
+        return currency
 
     def clean(self):
         cleaned = super().clean()

@@ -70,6 +70,7 @@ def test_a_product_voucher_keeps_its_products(admin_client):
             {"ends_at": ["The end must be after the start."]},
         ),
         ({"code": "Taken"}, {"code": ["Voucher with this Code already exists."]}),
+        ({"currency": "U$"}, {"currency": ["Enter a three-letter ISO 4217 code."]}),
     ],
 )
 def test_invalid_vouchers_are_refused(admin_client, changes, errors):
