@@ -211,9 +211,7 @@ def delete_stale_anonymous_carts() -> int:
     """Deletes anonymous carts untouched for CART_ANONYMOUS_TTL_DAYS; returns how
     many. Users' carts stay."""
     cutoff = timezone.now() - timedelta(days=settings.CART_ANONYMOUS_TTL_DAYS)
-    _, by_model = Cart.objects.filter(
-        user__isnull=True, updated_at__lt=cutoff
-    ).delete()
+    _, by_model = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
     return by_model.get(Cart._meta.label, 0)
 
 
