@@ -8,7 +8,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .PHONY: run test lint format services bench clean
 
 # The venv is rebuilt only when a requirements file changes.
-$(BIN)/.installed: requirements/base.txt requirements/dev.txt
+$(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/dev.txt
