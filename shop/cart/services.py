@@ -13,7 +13,8 @@ Rules every write keeps:
 
 Refusals raise ``CartError`` with a code (``variant_not_found``,
 ``variant_unavailable``, ``insufficient_stock``, ``quantity_out_of_range``,
-``currency_mismatch``, ``line_not_found``); nothing is written then.
+``currency_mismatch``, ``line_not_found``, ``cart_not_found``); nothing is
+written then.
 
 For checkout: ``cart_lines_for_checkout(cart)`` returns the cart's lines in one
 query, oldest first, each with ``line.variant``, ``line.variant.product`` (the
@@ -107,7 +108,9 @@ def get_or_create_cart(user=None, token=None) -> Cart:
 
 def _lock(cart: Cart) -> None:
     # The UPDATE takes the row lock and records the activity in one query.
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    if not Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now()):
+        # Merged into a user's cart (or cleaned up) while this request waited.
+        raise CartError("cart_not_found", "This cart no longer exists.")
 
 
 def _check_quantity(quantity: int, minimum: int) -> None:

@@ -27,6 +27,7 @@ STATUS = {
     "insufficient_stock": 409,
     "currency_mismatch": 409,
     "line_not_found": 404,
+    "cart_not_found": 404,
 }
 CART_HEADER = OpenApiParameter(
     identity.HEADER,

@@ -261,3 +261,17 @@ def test_stale_anonymous_carts_are_deleted(shopper, variant, settings):
 
     assert set(Cart.objects.values_list("pk", flat=True)) == {fresh.pk, users.pk}
     assert not CartLine.objects.exists()
+
+
+def test_writes_to_a_cart_deleted_meanwhile_are_refused(anonymous_cart, variant):
+    line = services.add_line(anonymous_cart, variant.pk, 1)
+    Cart.objects.filter(pk=anonymous_cart.pk).delete()
+
+    for call, args in (
+        (services.add_line, (variant.pk, 1)),
+        (services.set_quantity, (line.pk, 2)),
+        (services.remove_line, (line.pk,)),
+        (services.clear, ()),
+    ):
+        assert error_code(call, anonymous_cart, *args) == "cart_not_found"
+    assert not CartLine.objects.exists()
