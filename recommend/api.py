@@ -276,19 +276,21 @@ class EventsThrottle(ScopedRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
 
-def flatten(errors, prefix: str) -> dict[str, list[str]]:
+def _key(prefix: str, name) -> str:
+    if isinstance(name, int):  # a list item
+        return f"{prefix}[{name}]"
+    if name == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+        return prefix
+    return f"{prefix}.{name}" if prefix else name
+
+
+def flatten(errors, prefix: str = "") -> dict[str, list[str]]:
     """Nested serializer errors as {"events[2].product": [...]} (the error body
     keeps one level of fields)."""
     if isinstance(errors, dict):
         flat = {}
         for name, value in errors.items():
-            flat.update(flatten(value, f"{prefix}.{name}" if prefix else name))
-        return flat
-    if isinstance(errors, list) and errors and not isinstance(errors[0], str):
-        flat = {}
-        for index, value in enumerate(errors):
-            if value:
-                flat.update(flatten(value, f"{prefix}[{index}]"))
+            flat.update(flatten(value, _key(prefix, name)))
         return flat
     return {prefix: [str(message) for message in errors]}
 
@@ -324,7 +326,7 @@ class Events(APIView):
     def post(self, request):
         batch = EventBatchSerializer(data=request.data)
         if not batch.is_valid():
-            raise ValidationError(flatten(batch.errors, ""))
+            raise ValidationError(flatten(batch.errors))
         try:
             shopper = shoppers.shopper(request)
         except shoppers.BadSessionId as error:
