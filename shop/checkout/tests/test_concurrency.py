@@ -9,6 +9,7 @@ from django.db import connection
 
 from cms.tests.factories import UserFactory, VariantFactory
 from shop.checkout import services
+from shop.checkout.models import Checkout
 from shop.checkout.tests.fixtures import SUCCESS_CARD, make_checkout
 from shop.discounts.models import Voucher
 from shop.discounts.tests.factories import VoucherFactory
@@ -21,7 +22,7 @@ THREADS = 20
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def complete_all_at_once(checkouts) -> list:
+def complete_all_at_once(checkouts, same_key=False) -> list:
     """Completes every checkout in its own thread, all released together;
     returns each one's Completion or CheckoutError code."""
     barrier = threading.Barrier(len(checkouts))
@@ -31,7 +32,10 @@ def complete_all_at_once(checkouts) -> list:
         try:
             barrier.wait()
             outcomes[index] = services.complete_checkout(
-                checkout, f"key-{index}", "dummy-payment", SUCCESS_CARD
+                checkout,
+                "key" if same_key else f"key-{index}",
+                "dummy-payment",
+                SUCCESS_CARD,
             )
         except services.CheckoutError as error:
             outcomes[index] = error.code
@@ -94,3 +98,16 @@ def test_twenty_shoppers_voucher_with_three_uses(shop_plugins):
     assert Voucher.objects.get(code="THREE").used_count == 3
     assert Order.objects.count() == 3
     assert Stock.objects.get(variant=variant).quantity_allocated == 6
+
+
+def test_one_key_sent_ten_times_at_once_places_one_order(shop_plugins):
+    # given one checkout, and a client retrying its completion 10 times at once
+    variant = VariantFactory(stock=5)
+    checkout = make_checkout([(variant, 2)], user=UserFactory())
+    copies = [Checkout.objects.get(pk=checkout.pk) for _ in range(10)]
+    # when every retry runs concurrently with the same key
+    outcomes = complete_all_at_once(copies, same_key=True)
+    # then they all answer with the one order
+    assert {o.order.pk for o in outcomes} == {Order.objects.get().pk}
+    assert sum(o.created for o in outcomes) == 1
+    assert Stock.objects.get(variant=variant).quantity_allocated == 2
