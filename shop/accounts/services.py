@@ -123,6 +123,8 @@ def confirm_password_reset(uid: str, token: str, new_password: str) -> User:
     return user
 
 
+# An address book, not a store: keeps one account from filling the table.
+MAX_ADDRESSES = 30
 ADDRESS_FIELDS = (
     "first_name",
     "last_name",
@@ -148,7 +150,12 @@ def save_address(
     False for a default makes it, or stops it being, that default."""
     if address is not None and address.user_id != user.pk:
         raise ValueError("Not the user's address")
-    address = address or Address(user=user)
+    if address is None:
+        if user.addresses.count() >= MAX_ADDRESSES:
+            raise AccountError(
+                "too_many_addresses", f"At most {MAX_ADDRESSES} addresses per account."
+            )
+        address = Address(user=user)
     for name, value in data.items():
         if name not in ADDRESS_FIELDS:
             raise ValueError(f"Unknown address field {name!r}")

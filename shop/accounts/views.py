@@ -260,6 +260,9 @@ class AddressViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         default_shipping = data.pop("is_default_shipping", None)
         default_billing = data.pop("is_default_billing", None)
-        return services.save_address(
-            self.request.user, data, address, default_shipping, default_billing
-        )
+        try:
+            return services.save_address(
+                self.request.user, data, address, default_shipping, default_billing
+            )
+        except services.AccountError as error:
+            raise _refusal(error) from error

@@ -162,3 +162,16 @@ def test_address_list_in_fixed_queries(signed_in, shopper, django_assert_num_que
 
 def test_addresses_need_a_signed_in_user(api):
     assert api.get("/api/v1/account/addresses/").status_code == 403
+
+
+def test_an_account_holds_at_most_30_addresses(signed_in, shopper):
+    Address.objects.bulk_create(Address(user=shopper, **HOME) for _ in range(30))
+
+    response = signed_in.post("/api/v1/account/addresses/", HOME, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "too_many_addresses",
+        "message": "At most 30 addresses per account.",
+    }
+    assert Address.objects.count() == 30
