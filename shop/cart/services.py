@@ -19,8 +19,11 @@ written then.
 For checkout: ``cart_lines_for_checkout(cart)`` returns the cart's lines in one
 query, oldest first, each with ``line.variant``, ``line.variant.product`` (the
 ProductPage) and the variant's stock (read it with ``available_quantity``)
-already loaded. ``line_total(line)`` and ``cart_subtotal(lines)`` price them at
-the variants' current prices.
+already loaded; reading them costs no further query. ``is_sellable(variant)``
+tells whether a variant can still be bought; ``line_total(line)`` and
+``cart_subtotal(lines)`` price lines at the variants' current prices; ``clear``
+empties the cart once its order is placed (a user keeps their one cart).
+Which cart a request means is decided in ``shop.cart.identity``.
 """
 
 from dataclasses import asdict, dataclass
