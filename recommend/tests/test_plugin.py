@@ -1,0 +1,111 @@
+import pytest
+from django.db import transaction
+
+from cms.tests.factories import UserFactory, VariantFactory
+from recommend.models import Interaction
+from recommend.store import get_store
+from shop.plugins.manager import get_plugins_manager
+
+
+def order(order_id, user_id, *variants):
+    """An order_created payload as shop.orders.services.order_payload builds it
+    (the keys this plugin reads)."""
+    return {
+        "id": order_id,
+        "number": str(1000 + order_id),
+        "email": "ada@example.com",
+        "user_id": user_id,
+        "lines": [
+            {"name": variant.product.title, "variant_id": variant.pk, "quantity": 1}
+            for variant in variants
+        ],
+    }
+
+
+def purchases():
+    return list(
+        Interaction.objects.order_by("product__slug").values_list(
+            "product__slug", "kind", "user__email", "session_id"
+        )
+    )
+
+
+def test_the_plugin_is_on_by_default(db):
+    plugin = get_plugins_manager().get_plugin("recommendations")
+
+    assert plugin is not None
+    assert plugin.active is True
+
+
+def test_an_order_records_a_purchase_per_product(catalog):
+    products = catalog["products"]
+    shopper = UserFactory(email="ada@example.com")
+    boot = products["men-boot-1"].variants.get()
+    second_boot_variant = VariantFactory(product=products["men-boot-1"], color="Tan")
+    top = products["men-top-1"].variants.get()
+
+    get_plugins_manager().notify(
+        "order_created", order(7, shopper.pk, boot, second_boot_variant, top)
+    )
+
+    # then one purchase per product, not per line
+    assert purchases() == [
+        ("men-boot-1", "purchase", "ada@example.com", ""),
+        ("men-top-1", "purchase", "ada@example.com", ""),
+    ]
+
+
+def test_a_guest_order_counts_as_its_own_session(catalog):
+    boot = catalog["products"]["women-boot-1"].variants.get()
+
+    get_plugins_manager().notify("order_created", order(8, None, boot))
+
+    assert purchases() == [("women-boot-1", "purchase", None, "order-8")]
+
+
+def test_lines_without_a_live_product_are_skipped(catalog):
+    products = catalog["products"]
+    gone = products["women-top-1"]
+    gone.unpublish()
+
+    get_plugins_manager().notify(
+        "order_created",
+        order(9, None, gone.variants.get(), products["men-top-1"].variants.get()),
+    )
+
+    assert purchases() == [("men-top-1", "purchase", None, "order-9")]
+
+
+@pytest.mark.parametrize("event", ["product_created", "product_updated"])
+def test_a_catalog_change_retrains_after_commit(
+    catalog, django_capture_on_commit_callbacks, event
+):
+    store = get_store()
+    product = catalog["products"]["men-top-1"]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        get_plugins_manager().notify(event, {"id": product.pk})
+        assert store.current() is None
+
+    # then (tasks run eagerly in tests) a version is published
+    assert len(callbacks) == 1
+    assert store.current() is not None
+
+
+def test_a_deleted_product_retrains_too(catalog, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        get_plugins_manager().notify("product_deleted", {"id": 1})
+
+    assert get_store().current() is not None
+
+
+def test_a_change_that_rolls_back_schedules_nothing(
+    catalog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            get_plugins_manager().notify("product_updated", {"id": 1})
+            raise RuntimeError
+
+    assert callbacks == []
+    assert get_store().current() is None
