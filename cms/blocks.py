@@ -107,8 +107,70 @@ class PromoTilesBlock(blocks.StructBlock):
         template = "cms/blocks/promo_tiles.html"
 
 
+class RecommendationSource:
+    FOR_YOU = "for_you"
+    POPULAR = "popular"
+    SIMILAR = "similar"
+    CHOICES = [
+        (FOR_YOU, "Recommended for the shopper"),
+        (POPULAR, "Popular (in a category, if chosen)"),
+        (SIMILAR, "Similar to a product"),
+    ]
+
+
+class RecommendationsBlock(blocks.StructBlock):
+    """Recommender lists; the category narrows "for you" and "similar" too."""
+
+    title = blocks.CharBlock(max_length=120)
+    source = blocks.ChoiceBlock(
+        choices=RecommendationSource.CHOICES, default=RecommendationSource.FOR_YOU
+    )
+    category = blocks.PageChooserBlock(page_type="cms.CategoryPage", required=False)
+    product = blocks.PageChooserBlock(page_type="cms.ProductPage", required=False)
+    limit = blocks.IntegerBlock(default=8, min_value=1, max_value=24)
+
+    class Meta:
+        icon = "pick"
+        template = "cms/blocks/recommendations.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("source") == RecommendationSource.SIMILAR and not value.get(
+            "product"
+        ):
+            raise StructBlockValidationError(
+                block_errors={
+                    "product": ErrorList([ValidationError("Required for this source.")])
+                }
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        from recommend import services, storefront
+
+        context = super().get_context(value, parent_context=parent_context)
+        category_id = value["category"].pk if value.get("category") else None
+        filters = services.Filters(category_id=category_id)
+        if value["source"] == RecommendationSource.POPULAR:
+            ranked, filters = services.popular_ids(category_id), None
+        elif value["source"] == RecommendationSource.SIMILAR:
+            # A deleted product leaves the chooser empty: nothing to be like.
+            product = value.get("product")
+            ranked = services.similar_ids(product.pk) if product else None
+        else:
+            request = (parent_context or {}).get("request")
+            ranked = storefront.for_shopper(request)
+        context["products"] = (
+            storefront.cards(ranked, limit=value["limit"], filters=filters)
+            if ranked is not None
+            else []
+        )
+        return context
+
+
 class ContentStreamBlock(blocks.StreamBlock):
     hero_banner = HeroBannerBlock()
     product_carousel = ProductCarouselBlock()
     promo_tiles = PromoTilesBlock()
+    recommendations = RecommendationsBlock()
     rich_text = blocks.RichTextBlock(template="cms/blocks/rich_text.html")

@@ -1,6 +1,7 @@
 """Every page type is served and previewable by the default theme, in fixed queries."""
 
 import json
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,8 @@ from cms.tests.factories import (
     VariantFactory,
     home_page,
 )
+from recommend import pipeline
+from recommend.store import get_store
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +231,9 @@ def test_product_preview_shows_unsaved_variant_edits(catalog):
 # site, page route (4 levels), view restrictions, site root, top categories, then
 # the page's own reads. Both measured pages sit at depth 4 (home/shirts/linen).
 CATEGORY_PAGE_QUERIES = 15
-PRODUCT_PAGE_QUERIES = 16
+# The product page's 16, plus "you may also like": the recommended summaries and
+# their cards (products, images, renditions, variants), whatever their number.
+PRODUCT_PAGE_QUERIES = 21
 
 
 def get_warm(client, url):
@@ -253,13 +258,24 @@ def test_category_page_queries_do_not_grow_with_products(
     assert len(response.context["products"]) == 6
 
 
+@pytest.fixture
+def recommender(settings):
+    """A recommendations store of the test's own, emptied afterwards."""
+    prefix = f"cms-test-{uuid.uuid4().hex[:12]}"
+    settings.RECOMMEND = {**settings.RECOMMEND, "KEY_PREFIX": prefix}
+    yield
+    store = get_store()
+    store.client.delete(*store.client.scan_iter(f"{prefix}:*"))
+
+
 def test_product_page_queries_do_not_grow_with_variants_images_reviews(
-    client, catalog, django_assert_num_queries
+    client, catalog, django_assert_num_queries, recommender
 ):
     small = add_product(catalog["linen"], "Small", variants=1, images=1, reviews=1)
     large = add_product(catalog["linen"], "Large", variants=6, images=4, reviews=5)
     large.tags.add("a", "b", "c")
     large.save()
+    pipeline.train_now()
     get_warm(client, small.url)
     get_warm(client, large.url)
 
@@ -270,3 +286,4 @@ def test_product_page_queries_do_not_grow_with_variants_images_reviews(
 
     assert len(response.context["variants"]) == 6
     assert len(list(response.context["reviews"])) == 5
+    assert len(response.context["also_like"]) == 3
