@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import Page
 
+from cms.models import CategoryPage
 from shop.cart import services as cart_services
 from shop.checkout.models import Checkout
 from shop.discounts.services import (
@@ -87,13 +88,17 @@ class CheckoutState:
     info: CheckoutInfo
 
 
+def _parent_path(line) -> str:
+    return line.variant.product.path[: -Page.steplen]
+
+
 def load(checkout: Checkout) -> CheckoutState:
     lines = cart_services.cart_lines_for_checkout(checkout.cart)
     # Each product's category is its parent page: one query for all of them.
-    steplen = Page.steplen
-    parents = {line.variant.product.path[:-steplen] for line in lines}
     category_of_path = dict(
-        Page.objects.filter(path__in=parents).values_list("path", "id")
+        CategoryPage.objects.filter(
+            path__in={_parent_path(line) for line in lines}
+        ).values_list("path", "id")
     )
     info = CheckoutInfo(
         token=str(checkout.token),
@@ -107,11 +112,7 @@ def load(checkout: Checkout) -> CheckoutState:
                 unit_price=Money(line.variant.price, line.variant.currency),
                 weight_kg=line.variant.weight_kg,
                 category_ids=tuple(
-                    pk
-                    for pk in [
-                        category_of_path.get(line.variant.product.path[:-steplen])
-                    ]
-                    if pk is not None
+                    filter(None, [category_of_path.get(_parent_path(line))])
                 ),
             )
             for line in lines
