@@ -203,3 +203,40 @@ def test_staff_fulfil_through_the_api(shop_plugins, user):
         f"{API}/orders/{order_id}/refund/", {"amount": "-1"}, format="json"
     )
     assert response.status_code == 400
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_order_list_and_checkout_detail_query_budgets(shop_plugins, user):
+    # given a shopper with 1 order, then with 6
+    client = client_for(user)
+    few = make_checkout([(VariantFactory(stock=50), 1)], user=user)
+    complete(client, few)
+    one_order = _queries(client, f"{API}/orders/")
+    for index in range(5):
+        other = make_checkout(
+            [(VariantFactory(stock=50), 1)], user=UserFactory(), email=user.email
+        )
+        Checkout.objects.filter(pk=other.pk).update(user=user)
+        complete(client, other, key=f"k{index}")
+    # then listing them costs the same: a count and a page
+    assert _queries(client, f"{API}/orders/") == one_order == 2
+    # and a checkout of 1 or 10 lines reads in the same number of queries
+    small = make_checkout([(VariantFactory(stock=50), 1)], user=UserFactory())
+    large = make_checkout(
+        [(VariantFactory(stock=50), 1) for _ in range(10)], user=UserFactory()
+    )
+    anonymous = APIClient()
+    Checkout.objects.filter(pk__in=[small.pk, large.pk]).update(user=None)
+    assert (
+        _queries(anonymous, f"{API}/checkouts/{small.token}/")
+        == _queries(anonymous, f"{API}/checkouts/{large.token}/")
+        == 3
+    )
