@@ -249,3 +249,20 @@ def test_clients_are_throttled(client, catalog, settings):
     }
     assert answers[2]["Retry-After"] == "60"
     assert Interaction.objects.count() == 2
+
+
+def test_events_on_the_session_cookie_need_the_csrf_token(catalog):
+    # given a browser session and a client that checks CSRF like a browser
+    client = APIClient(enforce_csrf_checks=True)
+    session = client.session
+    session["seen"] = True
+    session.save()
+    events = [{"product": catalog["products"]["men-top-1"].pk, "kind": "view"}]
+
+    forged = post(client, events)
+    own_id = post(client, events, HTTP_X_SESSION_ID="app-7")
+
+    assert forged.status_code == 403
+    assert forged.json()["error"]["code"] == "permission_denied"
+    assert own_id.status_code == 201
+    assert stored() == [("men-top-1", "view", None, "app-7")]
