@@ -5,9 +5,13 @@ them, so a headless client needs one call. Each costs one store round trip and a
 fixed number of database queries whatever `limit` (see the tests).
 """
 
+import logging
 from datetime import timedelta
 
+import redis
+from django.core.cache import cache as django_cache
 from django.utils import timezone
+from django_redis.exceptions import ConnectionInterrupted
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -19,12 +23,17 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from wagtail.models import Site
+from wagtail.models.sites import SiteRootPath
 
 from cms.models import CategoryPage, Gender, ProductPage
 from recommend import interactions, services, shoppers
 from recommend.models import InteractionKind
 from shop.api.errors import ErrorSerializer
 
+logger = logging.getLogger(__name__)
+
+# What the Django cache raises when its Redis is unreachable.
+CACHE_ERRORS = (ConnectionInterrupted, redis.RedisError, OSError)
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 12
 MAX_EVENTS = 100
@@ -117,6 +126,23 @@ class RecommendationsSerializer(serializers.Serializer):
     results = SummarySerializer(many=True)
 
 
+def site_root_paths() -> list[SiteRootPath]:
+    """Wagtail's cached site root paths; read from the database when the cache
+    (the same Redis as the store, in production) is down, so that a lookup still
+    answers."""
+    try:
+        return Site.get_site_root_paths()
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unreachable; site root paths from the DB: %s", error)
+    sites = Site.objects.select_related("root_page").order_by(
+        "-root_page__url_path", "-is_default_site", "hostname"
+    )
+    return [
+        SiteRootPath(site.pk, site.root_page.url_path, site.root_url, "")
+        for site in sites
+    ]
+
+
 def page_url(url_path: str, root_paths) -> str | None:
     """The page's full URL, from Wagtail's cached site root paths."""
     for root in root_paths:
@@ -147,7 +173,7 @@ class LookupView(APIView):
             limit=parameters.validated_data["limit"],
             filters=parameters.filters(),
         )
-        root_paths = Site.get_site_root_paths()
+        root_paths = site_root_paths()
         for product in products:
             product["url"] = page_url(product.pop("url_path"), root_paths)
         body = {
@@ -270,10 +296,22 @@ class EventsAcceptedSerializer(serializers.Serializer):
 class EventsThrottle(ScopedRateThrottle):
     """Per signed-in user, else per client address (a rotating session id does
     not buy more events). The rate is REST_FRAMEWORK's
-    DEFAULT_THROTTLE_RATES["recommend-events"], read per request."""
+    DEFAULT_THROTTLE_RATES["recommend-events"], read per request. A cache outage
+    lets events through rather than failing them."""
+
+    # The settings' cache, not the one DRF bound at import (tests swap it).
+    cache = django_cache
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def allow_request(self, request, view):
+        # Events are worth more than the limit while the cache is down.
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as error:
+            logger.warning("Cache unreachable; events not throttled: %s", error)
+            return True
 
 
 def _key(prefix: str, name) -> str:

@@ -273,3 +273,22 @@ def test_lookups_cost_one_store_read_and_fixed_queries_whatever_the_limit(
     assert len(store_reads) == 2
     assert len(one.json()["results"]) == 1
     assert len(fifty.json()["results"]) > 1
+
+
+def test_lookups_survive_a_redis_outage_of_the_cache_too(client, trained, settings):
+    # given Redis down for the store and for the Django cache alike
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+
+    response = get(client, "popular", limit=2)
+
+    assert response.json()["fallback"] is True
+    assert response.json()["results"][0]["url"] == (
+        "http://localhost/shoes/boots/men-boot-1/"
+    )

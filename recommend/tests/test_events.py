@@ -266,3 +266,19 @@ def test_events_on_the_session_cookie_need_the_csrf_token(catalog):
     assert forged.json()["error"]["code"] == "permission_denied"
     assert own_id.status_code == 201
     assert stored() == [("men-top-1", "view", None, "app-7")]
+
+
+def test_a_cache_outage_lets_events_through_unthrottled(client, catalog, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    events = [{"product": catalog["products"]["men-top-1"].pk, "kind": "view"}]
+
+    response = post(client, events, HTTP_X_SESSION_ID="s1")
+
+    assert response.status_code == 201
+    assert stored() == [("men-top-1", "view", None, "s1")]
