@@ -259,7 +259,8 @@ class ForMe(LookupView):
 
 
 class EventSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+    # Page ids are 32-bit.
+    product = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     kind = serializers.ChoiceField(
         choices=CLIENT_KINDS,
         help_text="Purchases are recorded by the shop itself, not taken here.",

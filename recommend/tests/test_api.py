@@ -84,12 +84,13 @@ def test_similar_products_with_their_summaries(client, trained):
     }
 
 
-def test_similar_to_an_unknown_product_is_a_404(client, trained):
-    response = get(client, "similar/999999")
+@pytest.mark.parametrize("product_id", ["999999", "99999999999999999999"])
+def test_similar_to_an_unknown_product_is_a_404(client, trained, product_id):
+    response = get(client, f"similar/{product_id}")
 
     assert response.status_code == 404
     assert response.json() == {
-        "error": {"code": "not_found", "message": "No product with id 999999."}
+        "error": {"code": "not_found", "message": f"No product with id {product_id}."}
     }
 
 

@@ -163,6 +163,14 @@ def test_unknown_products_are_listed_and_nothing_is_written(client, catalog):
             {"events[0].product": ["A valid integer is required."]},
         ),
         (
+            {"product": 2**31},
+            {
+                "events[0].product": [
+                    "Ensure this value is less than or equal to 2147483647."
+                ]
+            },
+        ),
+        (
             {"session_id": "x" * 65},
             {
                 "events[0].session_id": [
