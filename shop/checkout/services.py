@@ -33,7 +33,7 @@ from shop.discounts.services import (
     redeem_voucher,
 )
 from shop.orders import services as order_services
-from shop.orders.models import Order, OrderEventType, OrderLine
+from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.payments import services as payment_services
 from shop.payments.models import Payment, PaymentStatus
 from shop.plugins.manager import get_plugins_manager
@@ -467,6 +467,9 @@ def complete_checkout(checkout: Checkout, key: str, gateway: str, payment_token:
         Checkout.objects.filter(pk=checkout.pk, order=order).update(order=None)
         return Completion(order, payment, created=True)
     order = order_services.payment_succeeded(order, payment)
+    if order.status == OrderStatus.CANCELLED:
+        payment = payment_services.void(payment)
+        return Completion(order, payment, created=True)
     with transaction.atomic():
         Checkout.objects.filter(pk=checkout.pk).update(completed_at=timezone.now())
         cart_services.clear(checkout.cart)

@@ -54,6 +54,11 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The admin viewset would register orders with Wagtail's reference index,
+    # which then runs several queries on every save of the checkout's hot path;
+    # nothing refers to an order in the CMS.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-id"]
         permissions = [("manage_orders", "Can fulfil, refund and cancel orders")]

@@ -6,9 +6,11 @@ OrderEvent and tells the plugins in the same transaction; gateway calls happen
 outside it.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from shop.discounts.services import release_voucher
 from shop.orders.models import (
@@ -26,6 +28,9 @@ from shop.plugins.manager import get_plugins_manager
 from shop.stock import services as stock
 
 CANCELLABLE = (OrderStatus.UNCONFIRMED, OrderStatus.UNFULFILLED)
+# A checkout's payment normally answers within seconds of the order being
+# placed; an order still without an answer after this lost its request.
+ABANDONED_AFTER = timedelta(minutes=15)
 FULFILLABLE = (OrderStatus.UNFULFILLED, OrderStatus.PARTIALLY_FULFILLED)
 
 
@@ -112,6 +117,10 @@ def payment_succeeded(order: Order, payment: Payment) -> Order:
     """The checkout's payment went through (or a manual one is waiting)."""
     with transaction.atomic():
         order = _locked(order)
+        if order.status == OrderStatus.CANCELLED:
+            # Swept as abandoned while the gateway was answering: the caller
+            # voids the payment.
+            return order
         if payment.status == PaymentStatus.PENDING:
             add_event(order, OrderEventType.PLACED, note="Awaiting manual payment.")
             return order
@@ -132,8 +141,12 @@ def payment_declined(order: Order, error: str) -> Order:
     reserved (stock, voucher use)."""
     with transaction.atomic():
         order = _locked(order)
-        if order.status == OrderStatus.CANCELLED:
+        # Only a placed order still waiting for its payment can be declined.
+        if order.status != OrderStatus.UNCONFIRMED:
             return order
+        order.payments.filter(status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED
+        )
         stock.release(_unfulfilled(order))
         _release_voucher(order)
         add_event(order, OrderEventType.PAYMENT_FAILED, note=error)
@@ -285,3 +298,24 @@ def mark_order_paid(order: Order, user=None) -> Payment:
             _set_status(order, OrderStatus.UNFULFILLED, user=user)
         get_plugins_manager().notify("order_paid", order_payload(order))
     return payment
+
+
+def cancel_abandoned_orders(now=None) -> int:
+    """Cancels orders whose checkout died between placing the order and hearing
+    from the gateway (a crashed worker, a lost request), so their stock and
+    voucher are not held forever. Manual payments are not abandoned: their
+    authorization is recorded, pending staff."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    abandoned = Order.objects.filter(
+        status=OrderStatus.UNCONFIRMED,
+        created_at__lt=cutoff,
+        payments__status=PaymentStatus.PENDING,
+        payments__transactions__isnull=True,
+    ).distinct()
+    count = 0
+    for order in abandoned:
+        if payment_declined(order, "payment_abandoned").status == (
+            OrderStatus.CANCELLED
+        ):
+            count += 1
+    return count

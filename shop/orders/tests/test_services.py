@@ -1,8 +1,12 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from cms.tests.factories import UserFactory, VariantFactory
+from shop.checkout import services as checkout_services
 from shop.checkout.services import complete_checkout
 from shop.checkout.tests.fixtures import (
     SUCCESS_CARD,
@@ -10,8 +14,11 @@ from shop.checkout.tests.fixtures import (
     make_checkout,
 )
 from shop.orders import services
-from shop.orders.models import OrderStatus
+from shop.orders.models import Order, OrderStatus
+from shop.orders.services import cancel_abandoned_orders
+from shop.payments import services as payment_services
 from shop.payments.models import PaymentStatus
+from shop.plugins.types import TransactionKind
 from shop.stock.models import Stock
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +167,51 @@ def test_mark_manual_payment_paid(shop_plugins, staff):
     with pytest.raises(services.OrderError) as error:
         services.mark_order_paid(order, staff)
     assert error.value.code == "not_pending"
+
+
+def test_abandoned_orders_are_cancelled_and_release_their_stock(shop_plugins):
+    # given an order placed an hour ago whose payment never got an answer
+    # (its worker died), a fresh one, and an old manual-payment order
+    variant = VariantFactory(stock=10)
+    checkout = make_checkout([(variant, 2)], user=UserFactory())
+    state = checkout_services.load(checkout)
+    with transaction.atomic():
+        abandoned, _ = checkout_services._place_order(
+            state, checkout_services.compute_totals(state), "k", "dummy-payment"
+        )
+    manual = place([(variant, 1)], gateway="manual-payment")
+    Order.objects.filter(pk__in=[abandoned.pk, manual.pk]).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    place([(variant, 1)])
+    assert stock_of(variant) == (10, 4)
+    # when the sweep runs
+    swept = cancel_abandoned_orders()
+    # then only the abandoned order is cancelled, its stock released
+    assert swept == 1
+    abandoned.refresh_from_db()
+    assert abandoned.status == OrderStatus.CANCELLED
+    assert abandoned.payments.get().status == PaymentStatus.FAILED
+    assert stock_of(variant) == (10, 2)
+    assert cancel_abandoned_orders() == 0
+
+
+def test_a_payment_answering_after_the_sweep_is_voided(shop_plugins, monkeypatch):
+    # given a gateway so slow that the order is swept while it answers
+    variant = VariantFactory(stock=5)
+    checkout = make_checkout([(variant, 1)], user=UserFactory())
+    answer = payment_services.call_gateway
+
+    def slow_gateway(kind, payment, amount, token=""):
+        if kind == TransactionKind.AUTHORIZE:
+            Order.objects.update(created_at=timezone.now() - timedelta(hours=1))
+            assert cancel_abandoned_orders() == 1
+        return answer(kind, payment, amount, token)
+
+    monkeypatch.setattr(payment_services, "call_gateway", slow_gateway)
+    # when the authorization then succeeds
+    completion = complete_checkout(checkout, "k", "dummy-payment", SUCCESS_CARD)
+    # then the order stays cancelled and the money is not held
+    assert completion.order.status == OrderStatus.CANCELLED
+    assert completion.payment.status == PaymentStatus.VOIDED
+    assert stock_of(variant) == (5, 0)
