@@ -4,7 +4,13 @@ from django.db import transaction
 from cms.tests.factories import UserFactory, VariantFactory
 from recommend.models import Interaction
 from recommend.store import get_store
-from shop.plugins.manager import get_plugins_manager
+from shop.checkout import services as checkout_services
+from shop.checkout.tests.fixtures import (
+    SUCCESS_CARD,
+    configure_shop_plugins,
+    make_checkout,
+)
+from shop.plugins.manager import get_plugins_manager, invalidate_plugins_manager
 
 
 def order(order_id, user_id, *variants):
@@ -109,3 +115,34 @@ def test_a_change_that_rolls_back_schedules_nothing(
 
     assert callbacks == []
     assert get_store().current() is None
+
+
+@pytest.fixture
+def shop_plugins(db):
+    yield configure_shop_plugins()
+    invalidate_plugins_manager()
+
+
+def test_a_completed_checkout_records_its_purchases(catalog, shop_plugins):
+    # given the shop's plugins configured and a checkout of a boot and a top
+    shopper = UserFactory(email="ada@example.com")
+    products = catalog["products"]
+    checkout = make_checkout(
+        [
+            (products["men-boot-1"].variants.get(), 1),
+            (products["men-top-1"].variants.get(), 2),
+        ],
+        user=shopper,
+    )
+
+    # when it is completed
+    checkout_services.complete_checkout(
+        checkout, "key-1", "dummy-payment", SUCCESS_CARD
+    )
+    invalidate_plugins_manager()
+
+    # then the order's products are the shopper's purchases
+    assert purchases() == [
+        ("men-boot-1", "purchase", "ada@example.com", ""),
+        ("men-top-1", "purchase", "ada@example.com", ""),
+    ]
