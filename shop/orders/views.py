@@ -50,19 +50,20 @@ def refusal(error: services.OrderError) -> ClientError:
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = OrderFilter
-
     queryset = Order.objects.all()
 
     def get_queryset(self):
         orders = Order.objects.all()
         if getattr(self, "swagger_fake_view", False):
             return orders
-        if self.action == "list":
-            return orders.filter(user=self.request.user)
-        orders = orders.prefetch_related("lines", "payments", "fulfillments", "events")
-        if self.action in ("fulfil", "refund", "mark_paid"):
-            return orders
-        return orders.filter(user=self.request.user)
+        # Staff actions reach any order (their permission is checked first).
+        if self.action not in ("fulfil", "refund", "mark_paid"):
+            orders = orders.filter(user=self.request.user)
+        if self.action != "list":
+            orders = orders.prefetch_related(
+                "lines", "payments", "fulfillments", "events"
+            )
+        return orders
 
     def get_serializer_class(self):
         if self.action == "list":
