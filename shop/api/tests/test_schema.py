@@ -26,3 +26,17 @@ def test_the_interactive_docs_load_their_assets_from_this_server(client):
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources
     assert [s for s in sources if s.startswith(("http://", "https://", "//"))] == []
+
+
+def test_the_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yml"),
+    )
+
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
