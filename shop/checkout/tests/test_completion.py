@@ -240,3 +240,26 @@ def test_category_voucher_takes_off_its_lines_only(shop_plugins, user):
         Decimal("40.00"),
         "HALF",
     )
+
+
+def test_order_confirmation_email_is_sent_after_commit(
+    shop_plugins, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a checkout of 2 units of a product
+    variant = VariantFactory(price=Decimal("10.00"), stock=5)
+    checkout = make_checkout([(variant, 2)], user=user)
+    # when it completes and its transactions commit
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.complete_checkout(
+            checkout, "k", "dummy-payment", SUCCESS_CARD
+        ).order
+    # then the shopper gets the confirmation, built from the order's copy
+    [email] = mailoutbox
+    assert email.to == ["ada@example.com"]
+    assert order.number in email.subject
+    assert email.body == (
+        f"Thank you for your order {order.number}.\n\n"
+        f"2 x {variant.product.title}: 20.00 USD\n"
+        "Shipping: 5.00 USD\nTotal: 25.00 USD\n\n"
+        "We will let you know when it ships.\n\nShop\n"
+    )
