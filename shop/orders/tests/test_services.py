@@ -16,6 +16,9 @@ from shop.checkout.tests.fixtures import (
 from shop.orders import services
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import cancel_abandoned_orders
+from shop.orders.tasks import (
+    cancel_abandoned_orders as cancel_abandoned_orders_task,
+)
 from shop.payments import services as payment_services
 from shop.payments.models import PaymentStatus
 from shop.plugins.types import TransactionKind
@@ -215,3 +218,8 @@ def test_a_payment_answering_after_the_sweep_is_voided(shop_plugins, monkeypatch
     assert completion.order.status == OrderStatus.CANCELLED
     assert completion.payment.status == PaymentStatus.VOIDED
     assert stock_of(variant) == (5, 0)
+
+
+def test_the_sweep_task_runs_the_service(shop_plugins):
+    # given no abandoned order, the task finds nothing to cancel
+    assert cancel_abandoned_orders_task.delay().get() == 0
