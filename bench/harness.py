@@ -167,7 +167,7 @@ def ensure_catalog(env: dict[str, str], products: int, seed: int) -> int:
     return count
 
 
-def detail_paths(env: dict[str, str], sample: int) -> list[str]:
+def sample_ids(env: dict[str, str], sample: int) -> list[int]:
     """Ids spread evenly over the whole catalog, in a shuffled but fixed order."""
     ids = json.loads(
         django_eval(
@@ -182,7 +182,7 @@ def detail_paths(env: dict[str, str], sample: int) -> list[str]:
             "print(json.dumps(picked))",
         )
     )
-    return [f"/api/v1/products/{pk}/" for pk in ids]
+    return ids
 
 
 def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
@@ -193,13 +193,17 @@ def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
     ]
     if only_floor:
         return found
-    paths = detail_paths(env, DETAIL_SAMPLE)
+    ids = sample_ids(env, DETAIL_SAMPLE)
+    details = [f"/api/v1/products/{pk}/" for pk in ids]
+    similar = [f"/api/v1/recommendations/similar/{pk}" for pk in ids]
     return found + [
         Target("product_list", "/api/v1/products/"),
         Target(
             "product_list_filtered", "/api/v1/products/?gender=women&ordering=price"
         ),
-        Target("product_detail", paths[0], tuple(paths)),
+        Target("product_detail", details[0], tuple(details)),
+        Target("recommend_similar", similar[0], tuple(similar)),
+        Target("recommend_popular", "/api/v1/recommendations/popular"),
     ]
 
 
@@ -442,6 +446,8 @@ def main(argv: list[str]) -> None:
     products = live_product_count(env)
     if not args.only_floor:
         products = ensure_catalog(env, args.products, args.seed)
+        print("Training the recommender (lookups read its latest version)...")
+        manage(env, "recommend", "train")
     plan = targets(env, args.only_floor)
 
     base = f"http://127.0.0.1:{args.port}"

@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommend.tasks.train",
         "schedule": float(env_int("RECOMMEND_TRAIN_EVERY_SECONDS", 15 * 60)),
     },
+    # Cancels orders whose payment never got a gateway answer (a crashed worker).
+    "orders-cancel-abandoned": {
+        "task": "shop.orders.tasks.cancel_abandoned_orders",
+        "schedule": 5 * 60.0,
+    },
     "cart-delete-stale": {
         "task": "shop.cart.tasks.delete_stale_carts",
         "schedule": 24 * 60 * 60.0,
