@@ -432,6 +432,60 @@ def table(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def build_report(
+    *,
+    started_at: str,
+    runs: dict[str, list[dict]],
+    sizes: dict[str, int],
+    products: int,
+    busy_before: float,
+    args: argparse.Namespace,
+    database_url: str,
+    redis_url: str,
+    paths: dict[str, str],
+) -> dict:
+    """The JSON record of one run: figures, machine state and configuration."""
+    results = aggregate(runs, sizes)
+    floor_low, floor_high = results["floor"]["rps_range"]
+    return {
+        "started_at": started_at,
+        "commit": git_commit(),
+        "catalog_products": products,
+        "machine_busy_before": round(busy_before, 3),
+        "load_average_after": [round(load, 2) for load in os.getloadavg()],
+        "floor_spread_pct": round(
+            (floor_high - floor_low) / results["floor"]["rps"] * 100, 1
+        ),
+        "config": {
+            "workers": args.workers,
+            "threads": args.threads,
+            "connections": args.connections,
+            "rounds": args.rounds,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "database_url": database_url,
+            "redis_url": redis_url,
+        },
+        "paths": paths,
+        "results": results,
+    }
+
+
+def write_report(prefix: str, started_at: str, report: dict, text: str) -> None:
+    """Writes the run's JSON and table, and the same as `<prefix>latest.*`."""
+    for suffix, content in (
+        (".json", json.dumps(report, indent=2) + "\n"),
+        (".md", text),
+    ):
+        (RESULTS / f"{prefix}{started_at}{suffix}").write_text(content)
+        (RESULTS / f"{prefix}latest{suffix}").write_text(content)
+    print()
+    print(text)
+    print(f"Written to bench/results/{prefix}{started_at}.json and .md")
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
@@ -473,49 +527,26 @@ def main(argv: list[str]) -> None:
     finally:
         stop_gunicorn(server)
 
-    results = aggregate(runs, sizes)
-    floor_low, floor_high = results["floor"]["rps_range"]
-    report = {
-        "started_at": started_at,
-        "commit": git_commit(),
-        "catalog_products": products,
-        "machine_busy_before": round(busy_before, 3),
-        "load_average_after": [round(load, 2) for load in os.getloadavg()],
-        "floor_spread_pct": round(
-            (floor_high - floor_low) / results["floor"]["rps"] * 100, 1
-        ),
-        "config": {
-            "workers": args.workers,
-            "threads": args.threads,
-            "connections": args.connections,
-            "rounds": args.rounds,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "database_url": database_url,
-            "redis_url": redis_url,
-        },
-        "paths": {
-            target.name: (
-                f"{len(target.rotate)} product ids, e.g. {target.path}"
-                if target.rotate
-                else target.path
-            )
-            for target in plan
-        },
-        "results": results,
+    paths = {
+        target.name: (
+            f"{len(target.rotate)} product ids, e.g. {target.path}"
+            if target.rotate
+            else target.path
+        )
+        for target in plan
     }
-    text = table(report)
-    for suffix, content in (
-        (".json", json.dumps(report, indent=2) + "\n"),
-        (".md", text),
-    ):
-        (RESULTS / f"{started_at}{suffix}").write_text(content)
-        (RESULTS / f"latest{suffix}").write_text(content)
-    print()
-    print(text)
-    print(f"Written to bench/results/{started_at}.json and .md")
+    report = build_report(
+        started_at=started_at,
+        runs=runs,
+        sizes=sizes,
+        products=products,
+        busy_before=busy_before,
+        args=args,
+        database_url=database_url,
+        redis_url=redis_url,
+        paths=paths,
+    )
+    write_report("", started_at, report, table(report))
 
 
 if __name__ == "__main__":

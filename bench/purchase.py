@@ -20,7 +20,6 @@ tokens, and checkouts ready to complete (2 lines each, addresses, shipping).
 import argparse
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -325,30 +324,16 @@ def main(argv):
     finally:
         harness.stop_gunicorn(server)
 
-    results = harness.aggregate(runs, sizes)
-    floor_low, floor_high = results["floor"]["rps_range"]
-    report = {
-        "started_at": started_at,
-        "commit": harness.git_commit(),
-        "catalog_products": products,
-        "machine_busy_before": round(busy_before, 3),
-        "load_average_after": [round(load, 2) for load in os.getloadavg()],
-        "floor_spread_pct": round(
-            (floor_high - floor_low) / results["floor"]["rps"] * 100, 1
-        ),
-        "config": {
-            "workers": args.workers,
-            "threads": args.threads,
-            "connections": args.connections,
-            "rounds": args.rounds,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "database_url": database_url,
-            "redis_url": redis_url,
-        },
-        "paths": {
+    report = harness.build_report(
+        started_at=started_at,
+        runs=runs,
+        sizes=sizes,
+        products=products,
+        busy_before=busy_before,
+        args=args,
+        database_url=database_url,
+        redis_url=redis_url,
+        paths={
             "floor": "/bench/floor",
             "floor_drf": "/bench/floor-drf",
             "add_to_cart": f"POST /api/v1/cart/lines/ over {CART_SHOPPERS} carts "
@@ -356,21 +341,13 @@ def main(argv):
             "checkout_complete": "POST /api/v1/checkouts/<token>/complete/ "
             "(2 lines, dummy gateway), a new checkout each time",
         },
-        "orders_placed_per_round": placed,
-        "results": results,
-    }
+    )
+    report["orders_placed_per_round"] = placed
     text = harness.table(report) + (
         f"\nOrders placed per round: {placed} "
         f"(completion requests: {[r['requests'] for r in runs['checkout_complete']]})\n"
     )
-    for suffix, content in (
-        (".json", json.dumps(report, indent=2) + "\n"),
-        (".md", text),
-    ):
-        (harness.RESULTS / f"purchase-{started_at}{suffix}").write_text(content)
-        (harness.RESULTS / f"purchase-latest{suffix}").write_text(content)
-    print()
-    print(text)
+    harness.write_report("purchase-", started_at, report, text)
 
 
 if __name__ == "__main__":
