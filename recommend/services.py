@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
+from cms import selectors
 from cms.models import CategoryPage, ProductImage, ProductPage, Variant
 from recommend.collaborative import decay
 from recommend.data import shopper_history
@@ -206,9 +207,7 @@ def _summaries_query(ids: list[int], filters: Filters):
         .annotate(
             price=Subquery(cheapest.values("price")[:1]),
             currency=Subquery(cheapest.values("currency")[:1]),
-            in_stock=Exists(
-                active.filter(stock__quantity__gt=F("stock__quantity_allocated"))
-            ),
+            in_stock=selectors.in_stock(),
             image_id=Subquery(
                 ProductImage.objects.filter(product=OuterRef("pk"))
                 .order_by("sort_order", "pk")
