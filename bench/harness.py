@@ -276,12 +276,16 @@ def check_target(base: str, target: Target) -> int:
     return len(body)
 
 
-def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> dict:
-    env = dict(os.environ)
-    paths_file = RESULTS / "detail_paths.txt"
-    if target.rotate:
-        paths_file.write_text("\n".join(target.rotate) + "\n")
-        env["BENCH_PATHS_FILE"] = str(paths_file)
+def wrk_summary(
+    base: str,
+    path: str,
+    seconds: int,
+    args: argparse.Namespace,
+    *,
+    script: Path = LUA,
+    env: dict[str, str] | None = None,
+) -> dict:
+    """Runs wrk against one path and returns the JSON summary its script prints."""
     result = subprocess.run(
         [
             "wrk",
@@ -289,10 +293,10 @@ def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> di
             f"--connections={args.connections}",
             f"--duration={seconds}s",
             "--timeout=10s",
-            f"--script={LUA}",
-            base + target.path,
+            f"--script={script}",
+            base + path,
         ],
-        env=env,
+        env=env or dict(os.environ),
         check=True,
         capture_output=True,
         text=True,
@@ -300,10 +304,17 @@ def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> di
     )
     for line in result.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
-            summary = json.loads(line.removeprefix("BENCH_JSON "))
-            break
-    else:
-        raise SystemExit(f"wrk printed no summary for {target.name}:\n{result.stdout}")
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise SystemExit(f"wrk printed no summary for {path}:\n{result.stdout}")
+
+
+def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> dict:
+    env = dict(os.environ)
+    paths_file = RESULTS / "detail_paths.txt"
+    if target.rotate:
+        paths_file.write_text("\n".join(target.rotate) + "\n")
+        env["BENCH_PATHS_FILE"] = str(paths_file)
+    summary = wrk_summary(base, target.path, seconds, args, env=env)
     # wrk stops with requests still queued at the workers; let them finish so
     # they do not slow the next endpoint's run down.
     time.sleep(min(10, summary["latency_us"]["max"] / 1_000_000 + 0.5))

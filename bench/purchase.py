@@ -186,26 +186,7 @@ def run_wrk(base, path, seconds, args, requests_file=None) -> dict:
             BENCH_REPORT_LUA=str(harness.LUA),
             BENCH_THREADS=str(args.threads),
         )
-    result = subprocess.run(
-        [
-            "wrk",
-            f"--threads={args.threads}",
-            f"--connections={args.connections}",
-            f"--duration={seconds}s",
-            "--timeout=10s",
-            f"--script={script}",
-            base + path,
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-    )
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH_JSON "):
-            return json.loads(line.removeprefix("BENCH_JSON "))
-    raise SystemExit(f"wrk printed no summary for {path}:\n{result.stdout}")
+    return harness.wrk_summary(base, path, seconds, args, script=script, env=env)
 
 
 def send_first(base: str, requests_file: Path) -> int:
