@@ -133,7 +133,7 @@ from django.conf import settings
 from recommend import training
 from recommend.collaborative import Interactions
 from recommend.store import RedisStore
-from recommend.synthetic import demo_items
+from recommend.features import Item
 
 
 class Stalling(RedisStore):
@@ -143,7 +143,8 @@ class Stalling(RedisStore):
         time.sleep(60)
 
 
-_, items = demo_items(50)
+items = [Item(id=n, title=f'Cotton shirt {n}', category_path=('Tops',))
+         for n in range(1, 51)]
 nothing = Interactions(np.zeros(0, int), np.zeros(0, int), np.zeros(0, object),
                        np.zeros(0))
 training.train(items, [()] * len(items), nothing, Stalling(*sys.argv[1:3]),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "cms",
     "recommend",
     "themes",
+    "shop.demo",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
