@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from cms.tests.factories import VariantFactory
+from cms.factories import VariantFactory
 from shop.stock import services
 from shop.stock.models import Stock
 
