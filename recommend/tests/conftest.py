@@ -16,11 +16,12 @@ def recommend_settings(request, settings):
     prefix = f"rec-test-{uuid.uuid4().hex[:12]}"
     settings.RECOMMEND = {**settings.RECOMMEND, "KEY_PREFIX": prefix, "SHARDS": 1}
     services._fallback_cache.clear()
+    # Tests may point the store elsewhere; the clean-up uses the real Redis.
+    redis_url = settings.REDIS_URL
     yield settings.RECOMMEND
     if not needs_services(request.node):
         return
-    # Tests may point the store elsewhere; the clean-up uses the real Redis.
-    store = RedisStore(settings.REDIS_URL, prefix)
+    store = RedisStore(redis_url, prefix)
     keys = list(store.client.scan_iter(f"{prefix}:*"))
     if keys:
         store.client.delete(*keys)
