@@ -185,3 +185,22 @@ def test_product_page_queries_do_not_grow_with_variants_images_reviews(
     assert len(response.context["variants"]) == 6
     assert len(list(response.context["reviews"])) == 5
     assert len(response.context["also_like"]) == 3
+
+
+# The home page's routing and the recommendations block: one store read, then
+# the summaries and their cards (products, images, renditions, variants).
+HOME_WITH_BLOCK_QUERIES = 9
+
+
+def test_the_block_costs_the_same_queries_whatever_its_length(
+    client, bestsellers, django_assert_num_queries
+):
+    counts = []
+    for limit in (2, 8):
+        home = with_block(source="popular", limit=limit)
+        assert client.get(home.url).status_code == 200  # warm renditions
+        with django_assert_num_queries(HOME_WITH_BLOCK_QUERIES):
+            response = client.get(home.url)
+        counts.append(len(shown(bestsellers, response)))
+
+    assert counts == [2, 8]
