@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "cms",
     "recommend",
     "themes",
-    "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
