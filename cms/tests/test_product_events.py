@@ -13,22 +13,19 @@ from wagtail.test.utils.form_data import querydict_from_html
 from cms.tests.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
 from recommend import tasks
 from shop.webhooks import services as webhook_services
-from shop.webhooks.models import Webhook, WebhookDelivery
+from shop.webhooks.models import WebhookDelivery
+from shop.webhooks.tests.outbox import outbox, subscribe
 
 pytestmark = pytest.mark.django_db
-
-PRODUCT_EVENTS = ["product_created", "product_updated", "product_deleted"]
 
 
 @pytest.fixture(autouse=True)
 def catalog_webhook():
-    return Webhook.objects.create(
-        name="Catalog", target_url="https://example.com/hooks", events=PRODUCT_EVENTS
-    )
+    return subscribe("product_created", "product_updated", "product_deleted")
 
 
 @pytest.fixture
-def retrains(monkeypatch, settings):
+def retrains(monkeypatch):
     """The retrains handed to Celery (their countdowns), instead of running them."""
     queued = []
     monkeypatch.setattr(
@@ -51,10 +48,6 @@ def queued_deliveries(monkeypatch):
 def committed(django_capture_on_commit_callbacks):
     """Runs what waits for the commit (the test's transaction never commits)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def outbox():
-    return list(WebhookDelivery.objects.order_by("pk").values_list("event", "payload"))
 
 
 def payload(page):
@@ -86,7 +79,7 @@ def publish_in_editor(client, page, **changes):
 
 
 def test_publishing_in_the_editor_creates_then_updates(
-    admin_client, committed, retrains
+    admin_client, committed, retrains, queued_deliveries
 ):
     product = draft_product(title="Trail boot")
 
@@ -100,6 +93,10 @@ def test_publishing_in_the_editor_creates_then_updates(
         ("product_created", {**payload(product), "title": "Trail boot"}),
         ("product_updated", payload(product)),
     ]
+    # Each delivery is handed to the workers once the change commits.
+    assert queued_deliveries == list(
+        WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)
+    )
     # Two changes within the debounce window share one retrain.
     assert retrains == [60]
 
