@@ -215,16 +215,16 @@ class BasePlugin:
     # transaction.on_commit, so nothing goes out for a change that rolls back.
 
     def product_created(self, payload: dict) -> None:
-        """A product page was published for the first time."""
+        """A product page went live (see cms.signals)."""
 
     def product_updated(self, payload: dict) -> None:
-        """A product page or one of its variants changed."""
+        """A live product page published a new revision."""
 
     def product_deleted(self, payload: dict) -> None:
-        """A product page was deleted or unpublished."""
+        """A live product page was unpublished, expired or deleted."""
 
     def variant_out_of_stock(self, payload: dict) -> None:
-        """A variant's available quantity reached zero."""
+        """A variant's available quantity reached zero (see shop.stock.services)."""
 
     def variant_back_in_stock(self, payload: dict) -> None:
         """A variant's available quantity rose above zero again."""
@@ -233,7 +233,7 @@ class BasePlugin:
         """A checkout was started."""
 
     def checkout_updated(self, payload: dict) -> None:
-        """A checkout's lines, addresses, shipping or voucher changed."""
+        """A checkout's email, addresses, shipping method or voucher changed."""
 
     def order_created(self, payload: dict) -> None:
         """An order was placed."""
