@@ -252,7 +252,9 @@ def update_checkout(checkout: Checkout, **changes) -> Checkout:
     Every change of a checkout (here, and through set_shipping_method,
     apply_voucher and remove_voucher, which end here) tells the plugins
     ``checkout_updated`` once, naming the fields written, in the same
-    transaction.
+    transaction. Line changes happen to the cart (shop.cart.services) and are
+    not announced: finding a cart's open checkouts on every cart write would add
+    a query to each of them; totals read the lines afresh anyway.
     """
     _editable(checkout)
     for name, value in changes.items():
