@@ -11,7 +11,6 @@ from shop.checkout.tests.fixtures import (
     make_checkout,
 )
 from shop.plugins.manager import (
-    PluginsManager,
     get_plugins_manager,
     invalidate_plugins_manager,
 )
@@ -85,37 +84,37 @@ def test_lines_without_a_live_product_are_skipped(catalog):
     assert purchases() == [("men-top-1", "purchase", None, "order-9")]
 
 
-@pytest.mark.parametrize(
-    "event", [PluginsManager.product_created, PluginsManager.product_updated]
-)
-def test_a_catalog_change_retrains_after_commit(
-    catalog, django_capture_on_commit_callbacks, event
+def test_publishing_a_product_retrains_after_commit(
+    catalog, django_capture_on_commit_callbacks
 ):
     store = get_store()
     product = catalog["products"]["men-top-1"]
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        event(get_plugins_manager(), {"id": product.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        product.save_revision().publish()
         assert store.current() is None
 
     # then (tasks run eagerly in tests) a version is published
-    assert len(callbacks) == 1
     assert store.current() is not None
 
 
-def test_a_deleted_product_retrains_too(catalog, django_capture_on_commit_callbacks):
+def test_unpublishing_a_product_retrains_too(
+    catalog, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        get_plugins_manager().product_deleted({"id": 1})
+        catalog["products"]["men-top-1"].unpublish()
 
     assert get_store().current() is not None
 
 
-def test_a_change_that_rolls_back_schedules_nothing(
+def test_a_publish_that_rolls_back_schedules_nothing(
     catalog, django_capture_on_commit_callbacks
 ):
+    product = catalog["products"]["men-top-1"]
+
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            get_plugins_manager().product_updated({"id": 1})
+            product.save_revision().publish()
             raise RuntimeError
 
     assert callbacks == []

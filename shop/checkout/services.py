@@ -234,7 +234,15 @@ def create_checkout(cart, user=None) -> Checkout:
 
 def update_checkout(checkout: Checkout, **changes) -> Checkout:
     """Sets email and addresses (already validated by the caller); a new
-    shipping address clears a shipping method that no longer applies."""
+    shipping address clears a shipping method that no longer applies.
+
+    Every change of a checkout (here, and through set_shipping_method,
+    apply_voucher and remove_voucher, which end here) tells the plugins
+    ``checkout_updated`` once, naming the fields written, in the same
+    transaction. Line changes happen to the cart (shop.cart.services) and are
+    not announced: finding a cart's open checkouts on every cart write would add
+    a query to each of them; totals read the lines afresh anyway.
+    """
     _editable(checkout)
     for name, value in changes.items():
         setattr(checkout, name, value)
@@ -243,7 +251,15 @@ def update_checkout(checkout: Checkout, **changes) -> Checkout:
         if checkout.shipping_method_id not in available:
             checkout.shipping_method_id = ""
             changes["shipping_method_id"] = ""
-    checkout.save(update_fields=[*changes, "updated_at"])
+    with transaction.atomic():
+        checkout.save(update_fields=[*changes, "updated_at"])
+        get_plugins_manager().checkout_updated(
+            {
+                "token": str(checkout.token),
+                "user_id": checkout.user_id,
+                "fields": sorted(changes),
+            },
+        )
     return checkout
 
 

@@ -256,19 +256,19 @@ class BasePlugin:
 
     @event_hook
     def product_created(self, payload: dict) -> None:
-        """A product page was published for the first time."""
+        """A product page went live (see cms.signals)."""
 
     @event_hook
     def product_updated(self, payload: dict) -> None:
-        """A product page or one of its variants changed."""
+        """A live product page published a new revision."""
 
     @event_hook
     def product_deleted(self, payload: dict) -> None:
-        """A product page was deleted or unpublished."""
+        """A live product page was unpublished, expired or deleted."""
 
     @event_hook
     def variant_out_of_stock(self, payload: dict) -> None:
-        """A variant's available quantity reached zero."""
+        """A variant's available quantity reached zero (see shop.stock.services)."""
 
     @event_hook
     def variant_back_in_stock(self, payload: dict) -> None:
@@ -280,7 +280,7 @@ class BasePlugin:
 
     @event_hook
     def checkout_updated(self, payload: dict) -> None:
-        """A checkout's lines, addresses, shipping or voucher changed."""
+        """A checkout's email, addresses, shipping method or voucher changed."""
 
     @event_hook
     def order_created(self, payload: dict) -> None:

@@ -344,18 +344,18 @@ def test_a_pending_delivery_cannot_be_redelivered(make_webhook, receiver):
 def test_only_webhooks_subscribed_to_the_event_get_it(
     receiver, make_webhook, django_capture_on_commit_callbacks
 ):
-    make_webhook(receiver.url, events=["order_created"], name="Orders")
-    products = make_webhook(
+    orders = make_webhook(receiver.url, events=["order_created"], name="Orders")
+    make_webhook(
         receiver.url, events=["product_updated", "product_created"], name="Catalog"
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        get_plugins_manager().product_updated({"id": 3})
+        get_plugins_manager().order_created(PAYLOAD)
 
     assert list(WebhookDelivery.objects.values_list("webhook", "event")) == [
-        (products.pk, "product_updated")
+        (orders.pk, "order_created")
     ]
-    assert [r.headers["X-Shop-Event"] for r in receiver.requests] == ["product_updated"]
+    assert [r.headers["X-Shop-Event"] for r in receiver.requests] == ["order_created"]
 
 
 def test_inactive_webhooks_get_nothing(
