@@ -70,6 +70,8 @@ class OrderInspectView(generic.InspectView):
             return []
         payments = list(order.payments.all())
         actions = []
+        if any(p.status in services.CAPTURABLE for p in payments):
+            actions.append(("capture", "Capture payment", "tick"))
         if order.status in services.FULFILLABLE:
             actions.append(("fulfil", "Fulfil", "doc-full"))
         if any(p.refundable_amount > 0 for p in payments):
@@ -163,13 +165,36 @@ class FulfilView(OrderActionView):
         return f"{order} shipped."
 
 
-class RefundForm(forms.Form):
-    amount = forms.DecimalField(
+def amount_field(help_text: str) -> forms.DecimalField:
+    return forms.DecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        help_text="Leave empty to refund everything still refundable.",
+        help_text=help_text,
+    )
+
+
+class CaptureForm(forms.Form):
+    amount = amount_field("Leave empty to capture everything still authorized.")
+
+
+class CaptureView(OrderActionView):
+    page_title = "Capture the payment"
+    form_class = CaptureForm
+    submit_label = "Capture"
+
+    def perform(self, order, user, data):
+        payment = services.capture_order(order, user, data["amount"])
+        return f"Captured; {payment.captured_amount} {payment.currency} in all."
+
+
+class RefundForm(forms.Form):
+    amount = amount_field("Leave empty to refund everything still refundable.")
+    restock = forms.BooleanField(
+        required=False,
+        label="Put the shipped items back in stock",
+        help_text="Tick when the goods came back and can be sold again.",
     )
     note = forms.CharField(max_length=1000, required=False)
 
@@ -180,7 +205,9 @@ class RefundView(OrderActionView):
     submit_label = "Refund"
 
     def perform(self, order, user, data):
-        payment = services.refund_order(order, user, data["amount"], data["note"])
+        payment = services.refund_order(
+            order, user, data["amount"], data["note"], data["restock"]
+        )
         return f"Refunded; {payment.refunded_amount} {payment.currency} in all."
 
 
@@ -208,6 +235,7 @@ class MarkPaidView(OrderActionView):
 
 
 ACTIONS = {
+    "capture": CaptureView,
     "fulfil": FulfilView,
     "refund": RefundView,
     "cancel": CancelView,

@@ -100,17 +100,50 @@ def _settle(payment: Payment, response: GatewayResponse, **changes) -> Payment:
     return payment
 
 
-def capture(payment: Payment) -> Payment:
-    """Takes the full authorized (or pending manual) amount."""
-    if payment.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
-        raise PaymentError("not_capturable", f"The payment is {payment.status}.")
-    response = call_gateway(TransactionKind.CAPTURE, payment, payment.amount)
-    return _settle(
-        payment,
-        response,
-        status=PaymentStatus.CAPTURED,
-        captured_amount=payment.amount,
-    )
+def capture(payment: Payment, amount: Decimal | None = None) -> Payment:
+    """Takes ``amount`` (default: all that is still authorized) of an authorized
+    or pending manual payment; partial captures add up to at most the amount.
+
+    Like a refund, the amount is reserved under the row lock before the gateway
+    is called and given back if it declines, so concurrent captures never
+    exceed the authorization.
+    """
+    with transaction.atomic():
+        locked = _locked(payment)
+        capturable = locked.capturable_amount
+        if capturable <= 0:
+            raise PaymentError("not_capturable", f"The payment is {locked.status}.")
+        amount = capturable if amount is None else amount
+        if amount <= 0 or amount > capturable:
+            raise PaymentError(
+                "invalid_capture_amount",
+                f"Capture must be above 0 and at most {capturable} {locked.currency}.",
+            )
+        locked.capturing_amount += amount
+        locked.save(update_fields=["capturing_amount", "updated_at"])
+    response = call_gateway(TransactionKind.CAPTURE, locked, amount)
+    with transaction.atomic():
+        payment = _locked(payment)
+        _record(payment, response)
+        payment.capturing_amount -= amount
+        if response.is_success:
+            payment.captured_amount += amount
+            payment.status = (
+                PaymentStatus.CAPTURED
+                if payment.captured_amount == payment.amount
+                else PaymentStatus.PARTIALLY_CAPTURED
+            )
+        payment.save(
+            update_fields=[
+                "capturing_amount",
+                "captured_amount",
+                "status",
+                "updated_at",
+            ]
+        )
+    if not response.is_success:
+        raise PaymentError("capture_failed", response.error or "Declined.")
+    return payment
 
 
 def void(payment: Payment) -> Payment:

@@ -96,3 +96,14 @@ def ship(quantities: Mapping[int, int]) -> None:
         quantity=F("quantity") - _per_variant(quantities),
         quantity_allocated=F("quantity_allocated") - _per_variant(quantities),
     )
+
+
+def restock(quantities: Mapping[int, int]) -> None:
+    """Puts shipped units that came back (a refunded return) on hand again."""
+    quantities = {v: q for v, q in quantities.items() if q > 0}
+    if not quantities:
+        return
+    _lock(quantities)
+    Stock.objects.filter(variant_id__in=list(quantities)).update(
+        quantity=F("quantity") + _per_variant(quantities)
+    )

@@ -46,6 +46,7 @@ def test_inspect_offers_the_actions_the_status_allows(admin_client, shop_plugins
 def test_fulfil_with_tracking_number(admin_client, shop_plugins):
     variant = VariantFactory(stock=10)
     order = place(variant, quantity=2)
+    admin_client.post(reverse("orders:capture", args=(order.pk,)), {})
     response = admin_client.post(
         reverse("orders:fulfil", args=(order.pk,)), {"tracking_number": "1Z999"}
     )
