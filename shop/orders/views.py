@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from shop.api.errors import ClientError, ErrorSerializer
 from shop.orders import serializers, services
+from shop.orders.filters import HidesFailedAttempts
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, PaymentStatus
 
@@ -36,7 +37,7 @@ class CanManageOrders(permissions.BasePermission):
         return request.user.is_staff and request.user.has_perm(MANAGE)
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(HidesFailedAttempts, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=OrderStatus.choices,
         help_text="Without it, failed checkout attempts are left out.",
@@ -59,11 +60,6 @@ class OrderFilter(django_filters.FilterSet):
     class Meta:
         model = Order
         fields = ["status", "created_after", "created_before", "email"]
-
-    def filter_queryset(self, queryset):
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.exclude(status=OrderStatus.FAILED)
-        return super().filter_queryset(queryset)
 
     def filter_payment_status(self, queryset, name, value):
         # A subquery, so an order with two payments is listed once.

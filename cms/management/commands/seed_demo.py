@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.demo.seed import delete_demo, demo_exists, seed_demo
+from shop.plugins.demo import configure_demo_shop
 
 
 def _moment(value: str) -> datetime:
@@ -68,4 +69,5 @@ class Command(BaseCommand):
                 until=options["until"] or timezone.now(),
                 log=self.stdout.write,
             )
+            configure_demo_shop()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

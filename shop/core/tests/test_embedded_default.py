@@ -41,6 +41,11 @@ def test_bootstrap_sets_up_once_then_only_starts(tmp_path: Path):
     assert "Seeding demo data (first run only)..." in first
     assert "Training the recommender on the demo data..." in first
     assert "(demo admin: admin@example.com / admin)" in first
+    # and how to buy in the demo: a shopper, the voucher, the test cards
+    assert "Demo shopper:  shopper0001@demo.example.com / demo-shopper-1" in first
+    assert "Demo voucher: WELCOME10" in first
+    assert "4242424242424242  success" in first
+    assert "4000000000000002  declined: card_declined" in first
     assert "Seeding demo data" not in second
     assert "Training the recommender" not in second
     assert "(demo admin: admin@example.com / admin)" in second

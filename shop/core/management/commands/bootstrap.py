@@ -7,7 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
+from cms.demo.seed import DEMO_PASSWORD
+from cms.demo.shoppers import DEMO_EMAIL_DOMAIN
 from cms.models import ProductPage
+from shop.plugins.demo import demo_shop_summary
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "admin"
@@ -34,12 +37,25 @@ class Command(BaseCommand):
             User.objects.create_superuser(
                 email=DEMO_ADMIN_EMAIL, password=DEMO_ADMIN_PASSWORD
             )
-        self.stdout.write(
-            self.style.SUCCESS(
-                "\nShop ready on http://127.0.0.1:8000/\n"
-                f"  Wagtail admin: http://127.0.0.1:8000/admin/  "
-                f"(demo admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD})\n"
-                "  REST API:      http://127.0.0.1:8000/api/v1/\n"
-                "  API docs:      http://127.0.0.1:8000/api/v1/docs/\n"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(ready_message("http://127.0.0.1:8000/")))
+
+
+def ready_message(url: str) -> str:
+    """Where everything is and how to sign in and buy in the demo."""
+    lines = [
+        f"\nShop ready on {url}",
+        f"  Storefront:    {url}",
+        f"  Wagtail admin: {url}admin/  "
+        f"(demo admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD})",
+        f"  REST API:      {url}api/v1/  (docs: {url}api/v1/docs/)",
+    ]
+    shopper = (
+        get_user_model()
+        .objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+        .order_by("pk")
+        .first()
+    )
+    if shopper is not None:
+        lines.append(f"  Demo shopper:  {shopper.email} / {DEMO_PASSWORD}")
+    lines += [f"  {line}" for line in demo_shop_summary()]
+    return "\n".join(lines) + "\n"
