@@ -131,24 +131,22 @@ class FulfilSerializer(serializers.Serializer):
     )
 
 
-class CaptureSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
+def amount_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Omit to capture everything still authorized.",
+        help_text=help_text,
     )
+
+
+class CaptureSerializer(serializers.Serializer):
+    amount = amount_field("Omit to capture everything still authorized.")
 
 
 class RefundSerializer(NoteSerializer):
-    amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        help_text="Omit to refund everything still refundable.",
-    )
+    amount = amount_field("Omit to refund everything still refundable.")
     restock = serializers.BooleanField(
         required=False,
         default=False,

@@ -84,7 +84,7 @@ def test_two_captures_never_exceed_the_authorization(authorized, slow_gateway):
 def test_two_full_captures_take_the_amount_once(authorized, slow_gateway):
     outcomes = at_once([lambda: services.capture(authorized) for _ in range(2)])
     assert sorted(o if isinstance(o, str) else "ok" for o in outcomes) == [
-        "not_capturable",
+        "nothing_to_capture",
         "ok",
     ]
     payment = Payment.objects.get(pk=authorized.pk)
