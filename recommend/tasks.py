@@ -93,6 +93,10 @@ def _retrain_in_process(delay: float) -> bool:
 
 
 def _train_in_thread() -> None:
+    global _in_process_timer
+    # From here on this run may miss a change: the next one schedules anew.
+    with _in_process_lock:
+        _in_process_timer = None
     try:
         version = pipeline.train_now(progress=logger.info)
         logger.info("Recommendations version %s published", version)
