@@ -39,6 +39,9 @@ ABANDONED_AFTER = timedelta(minutes=15)
 FULFILLABLE = (OrderStatus.UNFULFILLED, OrderStatus.PARTIALLY_FULFILLED)
 # Staff capture card authorizations; a manual payment is marked paid instead.
 CAPTURABLE = (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED)
+# Orders nobody may be charged for any more (a void that failed leaves the
+# authorization in place).
+UNCHARGEABLE = (OrderStatus.CANCELLED, OrderStatus.FAILED)
 
 
 class OrderError(Exception):
@@ -288,6 +291,11 @@ def fulfil_order(
 def capture_order(order: Order, user=None, amount: Decimal | None = None) -> Payment:
     """Takes ``amount`` (default: all that is still authorized) of the order's
     authorized payment; once all of it is taken the order is paid."""
+    order.refresh_from_db(fields=["status"])
+    if order.status in UNCHARGEABLE:
+        raise OrderError(
+            "not_capturable", f"An order that is {order.status} cannot be charged."
+        )
     payment = order.payments.filter(status__in=CAPTURABLE).order_by("-id").first()
     if payment is None:
         raise OrderError(

@@ -64,7 +64,9 @@ class OrderInspectView(generic.InspectView):
             return []
         payments = list(order.payments.all())
         actions = []
-        if any(p.status in services.CAPTURABLE for p in payments):
+        if order.status not in services.UNCHARGEABLE and any(
+            p.status in services.CAPTURABLE for p in payments
+        ):
             actions.append(("capture", "Capture payment", "tick"))
         # Nothing ships before money is captured (see services.fulfil_order).
         if order.status in services.FULFILLABLE and any(

@@ -157,3 +157,25 @@ def test_refund_without_restock_leaves_stock_alone(shop_plugins, staff):
     services.refund_order(order, staff, Decimal("5.00"))
     assert stock_of(a) == (9, 0)
     assert order.lines.get().quantity_restocked == 0
+
+
+def test_a_cancelled_order_is_never_charged(shop_plugins, staff, monkeypatch):
+    # given a cancelled order whose authorization the gateway failed to void
+    order = place([(VariantFactory(stock=5), 1)])
+    monkeypatch.setattr(
+        services.payments,
+        "void",
+        lambda payment: (_ for _ in ()).throw(
+            services.payments.PaymentError("void_failed", "Gateway down.")
+        ),
+    )
+    services.cancel_order(order, staff)
+    assert order.payments.get().status == PaymentStatus.AUTHORIZED
+    # then it cannot be captured
+    with pytest.raises(services.OrderError) as error:
+        services.capture_order(order, staff)
+    assert (error.value.code, error.value.message) == (
+        "not_capturable",
+        "An order that is cancelled cannot be charged.",
+    )
+    assert order.events.filter(type="note").get().note == "Gateway down."
