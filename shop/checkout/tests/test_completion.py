@@ -11,20 +11,15 @@ from shop.checkout.tests.fixtures import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
+    stock_of,
 )
 from shop.discounts.models import VoucherScope
 from shop.discounts.tests.factories import VoucherFactory
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import PaymentStatus
-from shop.stock.models import Stock
 from shop.webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(variant):
-    row = Stock.objects.get(variant=variant)
-    return row.quantity, row.quantity_allocated
 
 
 def test_completion_places_a_paid_order_with_copied_lines(shop_plugins, user):

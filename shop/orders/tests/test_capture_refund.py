@@ -10,19 +10,14 @@ from shop.checkout.tests.fixtures import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
+    stock_of,
 )
 from shop.orders import services
 from shop.orders.models import OrderStatus
 from shop.payments.models import PaymentStatus
-from shop.stock.models import Stock
 from shop.webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(variant):
-    row = Stock.objects.get(variant=variant)
-    return row.quantity, row.quantity_allocated
 
 
 def place(lines, gateway="dummy-payment"):

@@ -12,6 +12,7 @@ from shop.checkout.tests.fixtures import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
+    stock_of,
 )
 from shop.orders import services
 from shop.orders.models import Order, OrderStatus
@@ -22,14 +23,8 @@ from shop.orders.tasks import (
 from shop.payments import services as payment_services
 from shop.payments.models import PaymentStatus
 from shop.plugins.types import TransactionKind
-from shop.stock.models import Stock
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(variant):
-    row = Stock.objects.get(variant=variant)
-    return row.quantity, row.quantity_allocated
 
 
 def place(lines, gateway="dummy-payment", user=None):
