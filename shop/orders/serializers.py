@@ -18,6 +18,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "sku",
             "quantity",
             "quantity_fulfilled",
+            "quantity_restocked",
             "unit_price_net",
             "unit_price_gross",
             "total_net",
@@ -49,6 +50,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "status",
             "amount",
             "captured_amount",
+            "capturing_amount",
             "refunded_amount",
             "currency",
         ]
@@ -97,7 +99,15 @@ class OrderListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "number", "status", "currency", "total_gross", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "email",
+            "currency",
+            "total_gross",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -121,11 +131,24 @@ class FulfilSerializer(serializers.Serializer):
     )
 
 
-class RefundSerializer(NoteSerializer):
-    amount = serializers.DecimalField(
+def amount_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Omit to refund everything still refundable.",
+        help_text=help_text,
+    )
+
+
+class CaptureSerializer(serializers.Serializer):
+    amount = amount_field("Omit to capture everything still authorized.")
+
+
+class RefundSerializer(NoteSerializer):
+    amount = amount_field("Omit to refund everything still refundable.")
+    restock = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Put the shipped units back in stock (they came back).",
     )

@@ -1,7 +1,12 @@
 """Order API: shoppers see and cancel their own orders; staff with the
-"Can fulfil, refund and cancel orders" permission act on any order."""
+"Can fulfil, refund and cancel orders" permission list, filter and act on any
+order (staff who may only view orders list and read them).
+
+Failed checkout attempts (declined payments) are kept but left out of the list
+unless asked for with ``status=failed``."""
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
@@ -9,7 +14,12 @@ from rest_framework.response import Response
 
 from shop.api.errors import ClientError, ErrorSerializer
 from shop.orders import serializers, services
+from shop.orders.filters import HidesFailedAttempts
 from shop.orders.models import Order, OrderStatus
+from shop.payments.models import Payment, PaymentStatus
+
+MANAGE = "orders.manage_orders"
+VIEW = "orders.view_order"
 
 ERRORS = {
     code: OpenApiResponse(ErrorSerializer, description=description)
@@ -24,24 +34,53 @@ ERRORS = {
 
 class CanManageOrders(permissions.BasePermission):
     def has_permission(self, request, view):
-        return request.user.has_perm("orders.manage_orders")
+        return request.user.is_staff and request.user.has_perm(MANAGE)
 
 
-class OrderFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
+class OrderFilter(HidesFailedAttempts, django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=OrderStatus.choices,
+        help_text="Without it, failed checkout attempts are left out.",
+    )
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="Placed on or after"
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="Placed on or before"
+    )
+    email = django_filters.CharFilter(
+        field_name="email", lookup_expr="iexact", label="Customer email"
+    )
+    payment_status = django_filters.ChoiceFilter(
+        choices=PaymentStatus.choices,
+        method="filter_payment_status",
+        label="Status of one of the order's payments",
+    )
 
     class Meta:
         model = Order
-        fields = ["status"]
+        fields = ["status", "created_after", "created_before", "email"]
+
+    def filter_payment_status(self, queryset, name, value):
+        # A subquery, so an order with two payments is listed once.
+        return queryset.filter(
+            Exists(Payment.objects.filter(order=OuterRef("pk"), status=value))
+        )
+
+
+BAD_INPUT = ("invalid_quantity", "invalid_refund_amount", "invalid_capture_amount")
 
 
 def refusal(error: services.OrderError) -> ClientError:
-    status = 400 if error.code in ("invalid_quantity", "invalid_refund_amount") else 409
-    return ClientError(error.code, error.message, status)
+    return ClientError(
+        error.code, error.message, 400 if error.code in BAD_INPUT else 409
+    )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The shopper's orders, newest first"),
+    list=extend_schema(
+        summary="The shopper's orders (staff: all orders), newest first"
+    ),
     retrieve=extend_schema(
         summary="One of the shopper's orders",
         responses={200: serializers.OrderSerializer, 404: ERRORS[404]},
@@ -56,14 +95,22 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         orders = Order.objects.all()
         if getattr(self, "swagger_fake_view", False):
             return orders
-        # Staff actions reach any order (their permission is checked first).
-        if self.action not in ("fulfil", "refund", "mark_paid"):
+        if not self.sees_all_orders():
             orders = orders.filter(user=self.request.user)
         if self.action != "list":
             orders = orders.prefetch_related(
                 "lines", "payments", "fulfillments", "events"
             )
         return orders
+
+    def sees_all_orders(self) -> bool:
+        """Staff actions check their permission first; reading needs less.
+        Shoppers are never staff: their requests skip the permission queries."""
+        user = self.request.user
+        if not user.is_staff:
+            return False
+        reads = self.action in ("list", "retrieve")
+        return user.has_perm(MANAGE) or (reads and user.has_perm(VIEW))
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -130,7 +177,31 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return self.detail_response(order)
 
     @extend_schema(
+        summary="Staff: capture all or part of the authorized payment",
+        description="Never more than is still authorized; once all of it is "
+        "captured the order is paid.",
+        request=serializers.CaptureSerializer,
+        responses={
+            200: serializers.OrderSerializer,
+            **{c: ERRORS[c] for c in (400, 403, 404, 409)},
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanManageOrders])
+    def capture(self, request, pk=None):
+        order = self.get_object()
+        body = serializers.CaptureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.capture_order(
+                order, request.user, body.validated_data.get("amount")
+            )
+        except services.OrderError as error:
+            raise refusal(error) from None
+        return self.detail_response(order)
+
+    @extend_schema(
         summary="Staff: refund all or part of the captured payment",
+        description="With ``restock``, the shipped units are put back in stock.",
         request=serializers.RefundSerializer,
         responses={
             200: serializers.OrderSerializer,
@@ -148,6 +219,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
                 request.user,
                 body.validated_data.get("amount"),
                 body.validated_data["note"],
+                body.validated_data["restock"],
             )
         except services.OrderError as error:
             raise refusal(error) from None

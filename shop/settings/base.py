@@ -230,9 +230,7 @@ RECOMMEND = {
     # an unpublished (being written or abandoned) version this long in all.
     "OLD_VERSION_TTL_SECONDS": 10 * 60,
     "BUILD_TTL_SECONDS": 60 * 60,
-    # Without Redis, versions live in the Django cache for this long.
-    "CACHE_VERSION_TTL_SECONDS": 7 * 24 * 60 * 60,
-    # Results go to REDIS_URL; without it, to the Django cache.
+    # Results go to REDIS_URL; without it, to their own database table.
     "KEY_PREFIX": "rec",
     # How long the database popularity fallback is reused (in process memory).
     "FALLBACK_CACHE_SECONDS": 60,
@@ -261,11 +259,10 @@ CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
 CART_ANONYMOUS_TTL_DAYS = env_int("CART_ANONYMOUS_TTL_DAYS", 30)
 # Sign-in, sign-up and password attempts allowed per client address; empty: no limit.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
-# The storefront page that asks for a new password; the reset email links to it
-# with ?uid=...&token=... appended.
-PASSWORD_RESET_URL = env_str(
-    "PASSWORD_RESET_URL", f"{WAGTAILADMIN_BASE_URL}/account/password-reset/"
-)
+# The page that asks for a new password; the reset email links to it with
+# ?uid=...&token=... appended. Empty: the API's reset-confirm endpoint on the
+# default Wagtail Site (which `bootstrap` points where the shop is served).
+PASSWORD_RESET_URL = env_str("PASSWORD_RESET_URL", "")
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
 
