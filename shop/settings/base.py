@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -141,16 +141,33 @@ STORAGES = {
 # Wagtail's page editor posts many fields for large StreamFields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# How long (seconds) a Redis command may wait, and how long a process goes
+# without a Redis server after a failure before it tries again (see
+# shop.core.redis_breaker). A hung Redis costs one request this timeout per
+# interval, not every request.
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+REDIS_CIRCUIT_OPEN_SECONDS = env_float("REDIS_CIRCUIT_OPEN_SECONDS", 5.0)
+
+
+def redis_cache(url: str, socket_timeout: float = REDIS_SOCKET_TIMEOUT) -> dict:
+    """The Django cache on Redis: a failed call degrades to a miss or a skipped
+    write (the request goes on), and an open circuit fails calls at once."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "REDIS_CLIENT_CLASS": "shop.core.redis_breaker.CircuitBreakingRedis",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": socket_timeout,
+            "SOCKET_TIMEOUT": socket_timeout,
+        },
+    }
+
+
 # Redis is optional: without it the cache lives in the database and tasks run eagerly.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
