@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from .env import env_bool, env_float, env_int, env_list, env_str
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shop.core.csp.ShopCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,6 +270,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@localhost")
 
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Shop")
+# Admin avatars are uploaded, never fetched from gravatar.com.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nothing may reach the network at run time (the admin would ask wagtail.org).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
@@ -283,6 +291,9 @@ AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
 PASSWORD_RESET_URL = env_str(
     "PASSWORD_RESET_URL", f"{WAGTAILADMIN_BASE_URL}/account/password-reset/"
 )
+# `bootstrap` seeds demo data and a demo admin with public passwords only when
+# this is on (the dev settings) or when asked with --demo.
+BOOTSTRAP_DEMO = False
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
 
@@ -331,6 +342,49 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp, see shop.core.csp): everything from this
+# origin only, no inline scripts or styles, no plugins, no framing by other
+# sites. Tested in a browser on the storefront and the Wagtail admin
+# (shop/core/tests/test_browser_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# Added under the Wagtail admin only: its page editor has inline scripts and styles.
+CONTENT_SECURITY_POLICY_ADMIN_ADDS = {
+    "script-src": [UNSAFE_INLINE],
+    "style-src": [UNSAFE_INLINE],
+}
+# Browser features no page of the shop uses are switched off for it and for
+# anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 
 LOGGING = {
