@@ -10,7 +10,7 @@ Redis hangs. Here, once a command fails on a connection or timeout error, the
 server's circuit opens: every command to that server fails at once, without
 touching a socket, for ``REDIS_CIRCUIT_OPEN_SECONDS``. Then one command probes
 the server (the others keep failing fast meanwhile); its success closes the
-circuit, its failure opens it again. The failure is logged once per opening, not
+circuit, its failure opens it again. A failure is logged once per interval, not
 once per call, and every command that went without Redis is counted
 (`metrics()`).
 """
@@ -65,19 +65,20 @@ class CircuitBreaker:
             logger.warning("Redis %s answers again; circuit closed", self.server)
 
     def failed(self, error: Exception) -> None:
-        _counts["redis_commands_failed"] += 1
+        # Commands fail fast while open, so this runs (and logs) about once per
+        # interval during an outage: the failure that opened the circuit, then
+        # each failed probe.
         interval = settings.REDIS_CIRCUIT_OPEN_SECONDS
         with self._lock:
-            was_open = bool(self._open_until)
+            _counts["redis_commands_failed"] += 1
             self._open_until = time.monotonic() + interval
-        if not was_open:
-            logger.warning(
-                "Redis %s failed (%s: %s); going without it for %ss at a time",
-                self.server,
-                type(error).__name__,
-                error,
-                interval,
-            )
+        logger.warning(
+            "Redis %s failed (%s: %s); going without it for %ss",
+            self.server,
+            type(error).__name__,
+            error,
+            interval,
+        )
 
     @contextmanager
     def guard(self):

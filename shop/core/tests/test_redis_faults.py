@@ -251,19 +251,24 @@ def test_a_failed_redis_is_skipped_until_the_interval_passes_then_probed(
     )
 
 
-def test_a_redis_failure_is_logged_once_per_interval(own_redis, caplog):
+def test_a_redis_failure_is_logged_once_per_interval(own_redis, settings, caplog):
+    settings.REDIS_CIRCUIT_OPEN_SECONDS = 0.3
     own_redis.kill()
 
-    for _ in range(10):
+    for _ in range(10):  # within the first interval
+        cache.get("k")
+    time.sleep(0.3)
+    for _ in range(10):  # a failed probe, then the second interval
         cache.get("k")
 
-    warnings = [r for r in caplog.records if r.name == redis_breaker.__name__]
-    assert len(warnings) == 1
-    assert (
-        warnings[0]
-        .getMessage()
-        .startswith(f"Redis 127.0.0.1:{own_redis.port} failed (ConnectionError: ")
+    warnings = [
+        r.getMessage() for r in caplog.records if r.name == redis_breaker.__name__
+    ]
+    assert len(warnings) == 2
+    assert warnings[0].startswith(
+        f"Redis 127.0.0.1:{own_redis.port} failed (ConnectionError: "
     )
+    assert warnings[0].endswith("; going without it for 0.3s")
 
 
 def test_plugin_configuration_saved_with_the_cache_down_is_used(own_redis, shop):
