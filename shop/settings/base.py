@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "cms",
     "recommend",
     "themes",
+    "shop.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

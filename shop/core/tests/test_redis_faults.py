@@ -17,15 +17,10 @@ import redis
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory
 from cms.tests.test_templates import catalog  # noqa: F401 (fixture)
 from recommend import services
-from shop.checkout.tests.fixtures import (  # noqa: F401 (fixture)
-    ADDRESS,
-    STANDARD,
-    SUCCESS_CARD,
-    shop_plugins,
-)
+from shop.accounts.factories import UserFactory
+from shop.checkout.factories import ADDRESS, STANDARD, SUCCESS_CARD
 from shop.core import redis_breaker
 from shop.settings.base import REDIS_SOCKET_TIMEOUT, redis_cache
 

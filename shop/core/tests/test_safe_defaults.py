@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from cms.factories import ProductPageFactory
 from cms.models import ProductPage
-from cms.tests.factories import ProductPageFactory
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "shop.settings.production",
