@@ -4,7 +4,7 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -53,3 +53,11 @@ class ErrorSerializer(serializers.Serializer):
     """The error body, for the API schema."""
 
     error = ErrorDetailSerializer()
+
+
+def error_response(status: int, code: str, message: str, fields=None) -> JsonResponse:
+    """The error body for answers given before a DRF view runs (middleware)."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse({"error": body}, status=status)
