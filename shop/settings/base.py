@@ -141,6 +141,10 @@ STORAGES = {
 }
 # Wagtail's page editor posts many fields for large StreamFields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request bodies (API JSON included) above this are refused; uploads stream to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# No API payload nests deeper than a handful of levels.
+API_JSON_MAX_DEPTH = 32
 
 # Redis is optional: without it the cache lives in the database and tasks run eagerly.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -290,6 +294,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
