@@ -254,6 +254,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@localhost")
 
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Shop")
+WAGTAILADMIN_USER_LOGIN_FORM = "shop.accounts.forms.AdminLoginForm"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
@@ -264,8 +265,18 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
 # Anonymous carts untouched this long are deleted (daily, by Celery beat).
 CART_ANONYMOUS_TTL_DAYS = env_int("CART_ANONYMOUS_TTL_DAYS", 30)
+# Proxies in front of the app that append the address they saw to
+# X-Forwarded-For; 0: clients connect directly and the header is ignored (a client
+# can write anything there). Every throttle and log reads the client address
+# through shop.core.clients.client_address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Sign-in, sign-up and password attempts allowed per client address; empty: no limit.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
+# Failed sign-ins (API and admin) allowed per account and per client address;
+# past either, sign-in is refused until the window (counted from the first
+# failure) ends, whatever the password. None: no limit of that kind.
+SIGN_IN_FAILURE_LIMITS = {"account": 5, "address": 20}
+SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60
 # The storefront page that asks for a new password; the reset email links to it
 # with ?uid=...&token=... appended.
 PASSWORD_RESET_URL = env_str(
@@ -303,6 +314,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Scoped rates (requests per user, else per client address).
     "DEFAULT_THROTTLE_RATES": {
         "recommend-events": env_str("RECOMMEND_EVENTS_RATE", "120/min"),
