@@ -34,6 +34,15 @@ class RegisterSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150, required=False, default="")
 
 
+class RegisteredSerializer(serializers.Serializer):
+    """What sign-up answers: the same for a new and a taken email."""
+
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = password_field()

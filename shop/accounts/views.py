@@ -59,18 +59,28 @@ class RegisterView(APIView):
 
     @extend_schema(
         summary="Create an account",
+        description="The same answer whether or not the email has an account "
+        "already; in that case nothing is created and its owner is emailed.",
         request=serializers.RegisterSerializer,
-        responses={201: serializers.ProfileSerializer, 400: BAD_INPUT},
+        responses={201: serializers.RegisteredSerializer, 400: BAD_INPUT},
     )
     def post(self, request):
         serializer = serializers.RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            user = services.register_user(**serializer.validated_data)
+            services.register_user(**serializer.validated_data)
         except services.AccountError as error:
             raise _refusal(error) from error
+        data = serializer.validated_data
+        registered = {
+            "email": services.normalize_email(data["email"]),
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "detail": "Sign in with this email and password.",
+        }
         return Response(
-            serializers.ProfileSerializer(user).data, status=status.HTTP_201_CREATED
+            serializers.RegisteredSerializer(registered).data,
+            status=status.HTTP_201_CREATED,
         )
 
 

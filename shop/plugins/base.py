@@ -256,6 +256,10 @@ class BasePlugin:
     def account_password_reset_requested(self, payload: dict) -> None:
         """A shopper asked for a password reset (payload has the reset URL)."""
 
+    def account_registration_attempted(self, payload: dict) -> None:
+        """Someone tried to sign up with the email of an existing account
+        (payload: its email and a password reset URL)."""
+
 
 VALUE_HOOKS: frozenset[str] = frozenset(
     {
@@ -288,6 +292,7 @@ EVENT_HOOKS: frozenset[str] = frozenset(
         "order_refunded",
         "customer_created",
         "account_password_reset_requested",
+        "account_registration_attempted",
     }
 )
 

@@ -22,6 +22,9 @@ class RecordsAccountEvents(BasePlugin):
     def account_password_reset_requested(self, payload):
         RECEIVED.append(("account_password_reset_requested", payload))
 
+    def account_registration_attempted(self, payload):
+        RECEIVED.append(("account_registration_attempted", payload))
+
 
 @pytest.fixture(autouse=True)
 def empty_cache():
