@@ -285,6 +285,12 @@ PASSWORD_RESET_URL = env_str(
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
 
+# Webhook receivers: https at public addresses only. Plain http is for
+# development; receivers inside the shop's network are allowed by address
+# (comma-separated networks, e.g. "10.20.0.0/16,192.168.1.7").
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+
 # Plugins run in this order; installed packages may add more through the
 # "shop.plugins" entry-point group.
 PLUGINS: list[str] = [
