@@ -287,3 +287,35 @@ def test_product_page_queries_do_not_grow_with_variants_images_reviews(
     assert len(response.context["variants"]) == 6
     assert len(list(response.context["reviews"])) == 5
     assert len(response.context["also_like"]) == 3
+
+
+def test_the_product_page_shows_reviews_a_page_at_a_time(
+    client, catalog, django_assert_num_queries, recommender
+):
+    product = add_product(catalog["linen"], "Reviewed", reviews=23)
+    pipeline.train_now()
+    newest_first = list(product.reviews.order_by("-created_at", "-id"))
+    get_warm(client, product.url)
+
+    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
+        first = client.get(product.url)
+    second = client.get(product.url, {"reviews_page": "2"})
+    last = client.get(product.url, {"reviews_page": "3"})
+    beyond = client.get(product.url, {"reviews_page": "99999999999999999999"})
+    not_a_number = client.get(product.url, {"reviews_page": "x"})
+
+    def shown(response):
+        return [review.pk for review in response.context["reviews"]]
+
+    assert shown(first) == [review.pk for review in newest_first[:10]]
+    assert shown(second) == [review.pk for review in newest_first[10:20]]
+    assert shown(last) == [review.pk for review in newest_first[20:]]
+    assert (beyond.status_code, shown(beyond)) == (200, [])
+    assert shown(not_a_number) == shown(first)
+    html = first.content.decode()
+    assert html.count('<article class="review">') == 10
+    assert '<a rel="next" href="?reviews_page=2#reviews">Older reviews</a>' in html
+    assert 'rel="prev"' not in html.split('id="reviews"')[1]
+    last_html = last.content.decode()
+    assert '<a rel="prev" href="?reviews_page=2#reviews">Newer reviews</a>' in last_html
+    assert "Older reviews" not in last_html

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import Address, User
 from shop.accounts.services import ADDRESS_FIELDS
+from shop.core.validators import reject_bidi_controls
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -30,8 +31,12 @@ def password_field():
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = password_field()
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(
+        max_length=150, required=False, default="", validators=[reject_bidi_controls]
+    )
+    last_name = serializers.CharField(
+        max_length=150, required=False, default="", validators=[reject_bidi_controls]
+    )
 
 
 class RegisteredSerializer(serializers.Serializer):
