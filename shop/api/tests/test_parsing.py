@@ -14,8 +14,11 @@ def post_raw(body: bytes, content_type="application/json"):
     return APIClient().post(REGISTER, body, content_type=content_type)
 
 
-def test_deeply_nested_json_is_a_400_on_anonymous_sign_up():
-    response = post_raw(b"[" * 50_000)
+@pytest.mark.parametrize(
+    "path", [REGISTER, "/api/v1/auth/token/", "/api/v1/events", "/api/v1/cart/lines/"]
+)
+def test_deeply_nested_json_is_a_400_on_any_json_endpoint(path):
+    response = APIClient().post(path, b"[" * 50_000, content_type="application/json")
 
     assert response.status_code == 400
     assert response.json() == {
