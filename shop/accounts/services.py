@@ -62,8 +62,7 @@ def register_user(
         except IntegrityError:
             _tell_owner_of_registration_attempt(email)
             return None
-        get_plugins_manager().notify(
-            "customer_created",
+        get_plugins_manager().customer_created(
             {
                 "user_id": user.pk,
                 "email": user.email,
@@ -77,10 +76,8 @@ def register_user(
 def _tell_owner_of_registration_attempt(email: str) -> None:
     owner = User.objects.filter(email__iexact=email, is_active=True).first()
     if owner is not None:
-        get_plugins_manager().notify(
-            "account_registration_attempted",
-            {"email": owner.email, "reset_url": password_reset_url(owner)},
-        )
+        # No reset link: this event also reaches webhook receivers.
+        get_plugins_manager().account_registration_attempted({"email": owner.email})
 
 
 def update_profile(user: User, **changes) -> User:
@@ -114,20 +111,15 @@ def request_password_reset(email: str) -> None:
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
-    get_plugins_manager().notify(
-        "account_password_reset_requested",
-        {"email": user.email, "reset_url": password_reset_url(user)},
-    )
-
-
-def password_reset_url(user: User) -> str:
     query = urlencode(
         {
             "uid": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         }
     )
-    return f"{settings.PASSWORD_RESET_URL}?{query}"
+    get_plugins_manager().account_password_reset_requested(
+        {"email": user.email, "reset_url": f"{settings.PASSWORD_RESET_URL}?{query}"},
+    )
 
 
 def confirm_password_reset(uid: str, token: str, new_password: str) -> User:

@@ -83,10 +83,7 @@ def test_register_with_a_taken_email_answers_alike_and_emails_the_owner(
         "account_registration_attempted",
         "customer_created",
     ]
-    assert events[0][1]["email"] == "ada@example.com"
-    assert events[0][1]["reset_url"].startswith(
-        "http://127.0.0.1:8000/account/password-reset/?uid="
-    )
+    assert events[0] == ("account_registration_attempted", {"email": "ada@example.com"})
     [message] = mailoutbox
     assert (message.subject, message.to) == (
         "Shop: someone tried to sign up with your email",
@@ -96,7 +93,6 @@ def test_register_with_a_taken_email_answers_alike_and_emails_the_owner(
         "Someone tried to create an account with ada@example.com, which already "
         "has one. No new account was made.\n"
     )
-    assert events[0][1]["reset_url"] in message.body
 
 
 @pytest.mark.parametrize(

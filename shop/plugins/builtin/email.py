@@ -21,9 +21,9 @@ build them; keys not listed are ignored):
         "tracking_number": "1Z999"          # order_fulfilled only, may be ""
       }
 
-- ``account_password_reset_requested`` and ``account_registration_attempted``
-  (someone signed up with an existing account's email): ``{"email": ...,
-  "reset_url": ...}``.
+- ``account_password_reset_requested``: ``{"email": ..., "reset_url": ...}``.
+- ``account_registration_attempted`` (someone signed up with an existing
+  account's email): ``{"email": ...}``.
 
 Each notification renders three templates under ``plugins/email/``:
 ``<name>_subject.txt``, ``<name>.txt`` and ``<name>.html`` (a theme may
