@@ -140,8 +140,6 @@ STORAGES = {
 }
 # Wagtail's page editor posts many fields for large StreamFields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-# Request bodies (API JSON included) above this are refused; uploads stream to disk.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 # No API payload nests deeper than a handful of levels.
 API_JSON_MAX_DEPTH = 32
 
