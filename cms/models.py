@@ -22,7 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import ContentStreamBlock
-from shop.core.validators import reject_bidi_controls
+from shop.api.validators import reject_bidi_controls
 
 
 class Gender(models.TextChoices):
@@ -170,8 +170,6 @@ class ProductPage(Page):
         }
 
     def get_context(self, request, *args, **kwargs):
-        from recommend.storefront import also_like
-
         context = super().get_context(request, *args, **kwargs)
         # Child relations, not plain querysets, so that previews show unsaved edits.
         variants = list(self.variants.filter(is_active=True).select_related("stock"))
@@ -182,7 +180,6 @@ class ProductPage(Page):
         context["cheapest"] = min(variants, key=lambda v: v.price, default=None)
         context["tags"] = self.tags.all()
         context.update(self.reviews_page(request.GET.get("reviews_page")))
-        context["also_like"] = also_like(self)
         return context
 
     class Meta:

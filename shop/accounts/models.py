@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from shop.accounts.countries import validate_country_code
-from shop.core.validators import reject_bidi_controls
+from shop.api.validators import reject_bidi_controls
 
 # For every field people type text into.
 TEXT = [reject_bidi_controls]

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import Address, User
 from shop.accounts.services import ADDRESS_FIELDS
-from shop.core.validators import reject_bidi_controls
+from shop.api.validators import reject_bidi_controls
 
 
 class ProfileSerializer(serializers.ModelSerializer):

@@ -1,8 +1,7 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory
+from shop.accounts.factories import UserFactory
 from shop.plugins.base import BasePlugin
 from shop.plugins.manager import invalidate_plugins_manager
 from shop.plugins.services import save_plugin_configuration
@@ -24,11 +23,6 @@ class RecordsAccountEvents(BasePlugin):
 
     def account_registration_attempted(self, payload):
         RECEIVED.append(("account_registration_attempted", payload))
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 import pytest
 
-from cms.tests.factories import VariantFactory
+from cms.factories import VariantFactory
 from shop.accounts.models import User
 from shop.accounts.tests.conftest import PASSWORD
-from shop.checkout.tests.fixtures import make_checkout
+from shop.checkout.factories import make_checkout
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
-from cms.tests.factories import UserFactory
+from shop.accounts.factories import UserFactory
 
 # Loaded when the tests are collected: the schema view needs no database.
 schema = schemathesis.openapi.from_wsgi(

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import CategoryPageFactory
+from cms.factories import CategoryPageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Validators shared by every model and serializer that stores text people type."""
+"""Validators shared by the models and the serializers that store text people
+type (the admin forms get them from the models)."""
 
 import re
 
