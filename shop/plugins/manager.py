@@ -249,6 +249,9 @@ class PluginsManager:
     def account_password_reset_requested(self, payload: dict) -> None:
         self._notify(BasePlugin.account_password_reset_requested, payload)
 
+    def account_registration_attempted(self, payload: dict) -> None:
+        self._notify(BasePlugin.account_registration_attempted, payload)
+
 
 _process_manager: tuple[str | None, PluginsManager] | None = None
 

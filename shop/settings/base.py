@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "shop.core.csp.ShopCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shop.core.middleware.QueryStringGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +145,8 @@ STORAGES = {
 }
 # Wagtail's page editor posts many fields for large StreamFields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# No API payload nests deeper than a handful of levels.
+API_JSON_MAX_DEPTH = 32
 
 # How long (seconds) a Redis command may wait, and how long a process goes
 # without a Redis server after a failure before it tries again (see
@@ -274,6 +277,7 @@ WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Shop")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nothing may reach the network at run time (the admin would ask wagtail.org).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_USER_LOGIN_FORM = "shop.accounts.forms.AdminLoginForm"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
@@ -284,8 +288,18 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
 # Anonymous carts untouched this long are deleted (daily, by Celery beat).
 CART_ANONYMOUS_TTL_DAYS = env_int("CART_ANONYMOUS_TTL_DAYS", 30)
+# Proxies in front of the app that append the address they saw to
+# X-Forwarded-For; 0: clients connect directly and the header is ignored (a client
+# can write anything there). Every throttle and log reads the client address
+# through shop.core.clients.client_address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Sign-in, sign-up and password attempts allowed per client address; empty: no limit.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
+# Failed sign-ins (API and admin) allowed per account and per client address;
+# past either, sign-in is refused until the window (counted from the first
+# failure) ends, whatever the password. None: no limit of that kind.
+SIGN_IN_FAILURE_LIMITS = {"account": 5, "address": 20}
+SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60
 # The storefront page that asks for a new password; the reset email links to it
 # with ?uid=...&token=... appended.
 PASSWORD_RESET_URL = env_str(
@@ -312,6 +326,11 @@ WEBHOOK_BROKER_PAUSE_SECONDS = env_int("WEBHOOK_BROKER_PAUSE_SECONDS", 30)
 # The sweep queues a pending delivery only this long after it was due, leaving
 # it to its own task until then.
 WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 30)
+# Webhook receivers: https at public addresses only. Plain http is for
+# development; receivers inside the shop's network are allowed by address
+# (comma-separated networks, e.g. "10.20.0.0/16,192.168.1.7").
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
 
 # Plugins run in this order; installed packages may add more through the
 # "shop.plugins" entry-point group.
@@ -333,10 +352,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Scoped rates (requests per user, else per client address).
     "DEFAULT_THROTTLE_RATES": {
         "recommend-events": env_str("RECOMMEND_EVENTS_RATE", "120/min"),

@@ -16,6 +16,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests sign in far more often than people; throttle tests set a rate themselves.
 AUTH_THROTTLE_RATE = None
+SIGN_IN_FAILURE_LIMITS = {"account": None, "address": None}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 # The production cache; a longer timeout, since a loaded test machine may stall
