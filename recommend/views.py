@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -35,6 +34,7 @@ from recommend.serializers import (
     flatten,
 )
 from shop.api.errors import ErrorSerializer
+from shop.api.parsers import JSONParser
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
-"""Prepares a local platform in one step: schema, cache table, demo data, demo admin.
+"""Prepares a platform in one step: schema, cache table, and (under the dev
+settings or with --demo) demo data and a demo admin.
 
-Cheap to run again: each step skips what is already there. With ``--serve`` it
-then serves the shop at ``--address`` and prints where once it answers.
+Cheap to run again: each step skips what is already there. With the demo and
+``--serve`` it then serves the shop at ``--address`` and prints where once it
+answers.
 """
 
 from django.conf import settings
@@ -21,10 +23,17 @@ DEMO_ADMIN_PASSWORD = "admin"
 
 class Command(BaseCommand):
     help = (
-        "Migrate, create the cache table, seed demo data once and ensure a demo admin."
+        "Migrate, create the cache table; with --demo (default under the dev "
+        "settings), seed demo data once and ensure a demo admin."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also seed the demo data and the demo admin (the default under "
+            "the dev settings only: their passwords are public).",
+        )
         parser.add_argument(
             "--address",
             default="127.0.0.1:8000",
@@ -33,10 +42,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--serve",
             action="store_true",
-            help="Then run the development server there until stopped.",
+            help="With the demo, then run the development server there until stopped.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, demo, **options):
         try:
             address = Address.parse(options["address"])
         except ServeError as error:
@@ -44,6 +53,12 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
             call_command("createcachetable", verbosity=0)
+        if not (demo or settings.BOOTSTRAP_DEMO):
+            self.stdout.write(
+                "Schema ready. No demo data or demo accounts (pass --demo for "
+                "them); create an admin with `manage.py createsuperuser`."
+            )
+            return
         if not ProductPage.objects.exists():
             self.stdout.write("Seeding demo data (first run only)...")
             call_command("seed_demo", stdout=self.stdout)
