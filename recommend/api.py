@@ -13,7 +13,7 @@ from django.core.cache import cache as django_cache
 from django.utils import timezone
 from django_redis.exceptions import ConnectionInterrupted
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
@@ -28,7 +28,7 @@ from wagtail.models.sites import SiteRootPath
 from cms.models import CategoryPage, Gender, ProductPage
 from recommend import interactions, services, shoppers
 from recommend.models import InteractionKind
-from shop.api.errors import ErrorSerializer
+from shop.api.errors import ApiErrorCode, error_responses
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def page_url(url_path: str, root_paths) -> str | None:
 
 LOOKUP_RESPONSES = {
     200: RecommendationsSerializer,
-    400: OpenApiResponse(ErrorSerializer, description="A bad parameter."),
+    **error_responses(ApiErrorCode.INVALID),
 }
 LOOKUP_PARAMETERS = [LookupParameters]
 
@@ -192,7 +192,7 @@ class SimilarProducts(LookupView):
         parameters=LOOKUP_PARAMETERS,
         responses={
             **LOOKUP_RESPONSES,
-            404: OpenApiResponse(ErrorSerializer, description="No such live product."),
+            **error_responses(ApiErrorCode.INVALID, ApiErrorCode.NOT_FOUND),
         },
     )
     def get(self, request, product_id: int):
@@ -358,8 +358,12 @@ class Events(APIView):
         ],
         responses={
             201: EventsAcceptedSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Invalid events."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+            **error_responses(
+                ApiErrorCode.INVALID,
+                ApiErrorCode.PARSE_ERROR,
+                ApiErrorCode.PERMISSION_DENIED,
+                ApiErrorCode.THROTTLED,
+            ),
         },
     )
     def post(self, request):

@@ -13,10 +13,10 @@ from cms.models import (
     Review,
     Variant,
 )
+from shop.core.money import MoneyField
 
 # None for a page outside every site's tree.
 PAGE_URL = serializers.URLField(allow_null=True)
-MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
 
 
 class RichTextField(serializers.CharField):
@@ -77,9 +77,14 @@ class RatingSerializer(serializers.Serializer):
 
 class ProductListSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    price = serializers.DecimalField(**MONEY)
-    compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
-    currency = serializers.CharField(read_only=True)
+    price = MoneyField(
+        currency_source="currency", help_text="The cheapest active variant's price."
+    )
+    compare_at_price = MoneyField(
+        currency_source="currency",
+        allow_null=True,
+        help_text="That variant's original price (shown struck through), or null.",
+    )
     in_stock = serializers.BooleanField(read_only=True)
     rating = RatingSerializer(source="*", read_only=True)
     main_image = serializers.SerializerMethodField()
@@ -96,7 +101,6 @@ class ProductListSerializer(serializers.ModelSerializer):
             "gender",
             "material",
             "price",
-            "currency",
             "compare_at_price",
             "in_stock",
             "rating",
@@ -115,6 +119,8 @@ class ProductListSerializer(serializers.ModelSerializer):
 
 
 class VariantSerializer(serializers.ModelSerializer):
+    price = MoneyField(currency_source="currency")
+    compare_at_price = MoneyField(currency_source="currency", allow_null=True)
     quantity_available = serializers.SerializerMethodField()
     in_stock = serializers.SerializerMethodField()
 
@@ -127,7 +133,6 @@ class VariantSerializer(serializers.ModelSerializer):
             "color",
             "price",
             "compare_at_price",
-            "currency",
             "weight_kg",
             "in_stock",
             "quantity_available",

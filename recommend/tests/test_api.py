@@ -54,7 +54,7 @@ def interact(product, kind, *, user=None, session_id=""):
 
 
 def get(client, path, **params):
-    return client.get(f"{BASE}/{path}", params)
+    return client.get(f"{BASE}/{path}/", params)
 
 
 def test_similar_products_with_their_summaries(client, trained):
@@ -90,7 +90,12 @@ def test_similar_to_an_unknown_product_is_a_404(client, trained, product_id):
 
     assert response.status_code == 404
     assert response.json() == {
-        "error": {"code": "not_found", "message": f"No product with id {product_id}."}
+        "error": {
+            "code": "not_found",
+            "message": f"No product with id {product_id}.",
+            "fields": {},
+            "detail": None,
+        }
     }
 
 
@@ -154,7 +159,7 @@ def test_for_me_follows_a_signed_in_shopper(client, trained):
 def test_for_me_follows_an_anonymous_session_by_header_or_parameter(client, trained):
     interact(trained["products"]["men-sneaker-1"], "view", session_id="abc-1")
 
-    by_header = client.get(f"{BASE}/for-me?limit=3", HTTP_X_SESSION_ID="abc-1")
+    by_header = client.get(f"{BASE}/for-me/?limit=3", HTTP_X_SESSION_ID="abc-1")
     by_parameter = get(client, "for-me", limit=3, session_id="abc-1")
     stranger = get(client, "for-me", limit=3, session_id="nobody")
 
@@ -199,7 +204,12 @@ def test_bad_parameters_are_a_400(client, catalog, params, fields):
 
     assert response.status_code == 400
     assert response.json() == {
-        "error": {"code": "invalid", "message": "Invalid input.", "fields": fields}
+        "error": {
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": fields,
+            "detail": None,
+        }
     }
 
 
@@ -245,9 +255,9 @@ def store_reads(monkeypatch):
 def lookups(trained):
     products, categories = trained["products"], trained["categories"]
     return {
-        "similar": f"similar/{products['men-boot-1'].pk}?gender=men&in_stock=true",
-        "popular": f"popular?category={categories['shoes'].pk}&price_max=200",
-        "for-me": "for-me?session_id=abc-1",
+        "similar": f"similar/{products['men-boot-1'].pk}/?gender=men&in_stock=true",
+        "popular": f"popular/?category={categories['shoes'].pk}&price_max=200",
+        "for-me": "for-me/?session_id=abc-1",
     }
 
 

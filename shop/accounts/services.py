@@ -7,24 +7,50 @@ the API hands it `request.user`. Failures raise AccountError with a stable code.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
 from shop.accounts.models import Address, User
+from shop.core.errors import ServiceError
 from shop.plugins.manager import get_plugins_manager
 
 
-class AccountError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class AccountErrorCode(TextChoices):
+    INVALID_CREDENTIALS = "invalid_credentials", "Wrong email or password."
+    EMAIL_TAKEN = "email_taken", "An account with this email exists."
+    INVALID_PASSWORD = (
+        "invalid_password",
+        "The new password fails the password rules (the message says which).",
+    )
+    WRONG_PASSWORD = "wrong_password", "The current password is wrong."
+    INVALID_TOKEN = "invalid_token", "The reset link is invalid or expired."
+    TOO_MANY_ADDRESSES = (
+        "too_many_addresses",
+        "The address book is full; delete an address first.",
+    )
+
+
+class AccountError(ServiceError):
+    codes = AccountErrorCode
+
+
+def authenticate_user(request, email: str, password: str) -> User:
+    """The active user with this email (any case) and password."""
+    stored = (
+        User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
+    )
+    # Unknown emails still go through authenticate(): it spends the same hashing
+    # time, so the answer's timing does not tell who has an account.
+    user = authenticate(request, email=stored or email, password=password)
+    if not user:
+        raise AccountError("invalid_credentials", "Wrong email or password.")
+    return user
 
 
 def _validate_password(password: str, user: User, field: str) -> None:

@@ -5,20 +5,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import Address
 from shop.accounts.services import ADDRESS_FIELDS
-
-
-def money(value) -> dict:
-    return {"amount": str(value.amount), "currency": value.currency}
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
-
-
-class TaxedMoneySerializer(serializers.Serializer):
-    net = MoneySerializer()
-    gross = MoneySerializer()
+from shop.core.money import MoneyField, TaxedMoneyField
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -75,9 +62,9 @@ class CompleteSerializer(serializers.Serializer):
 
 
 class ShippingMethodSerializer(serializers.Serializer):
-    id = serializers.CharField()
+    id = serializers.CharField(help_text="Send it as `shipping_method_id`.")
     name = serializers.CharField()
-    price = MoneySerializer()
+    price = MoneyField(help_text="Before taxes are added for the address.")
 
 
 class PaymentGatewaySerializer(serializers.Serializer):
@@ -92,17 +79,20 @@ class CheckoutLineSerializer(serializers.Serializer):
     sku = serializers.CharField()
     product_name = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = MoneySerializer()
-    total = TaxedMoneySerializer()
+    unit_price = MoneyField()
+    total = TaxedMoneyField()
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = TaxedMoneySerializer()
-    shipping = TaxedMoneySerializer()
-    discount = MoneySerializer()
-    taxes = MoneySerializer()
-    total = TaxedMoneySerializer()
-    voucher_error = serializers.CharField(allow_null=True)
+    subtotal = TaxedMoneyField(help_text="The lines, taxed.")
+    shipping = TaxedMoneyField()
+    discount = MoneyField(help_text="The voucher's discount, off the gross.")
+    taxes = MoneyField(help_text="total.gross − total.net.")
+    total = TaxedMoneyField()
+    voucher_error = serializers.CharField(
+        allow_null=True,
+        help_text="The error code of a voucher that no longer applies, else null.",
+    )
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -120,14 +110,6 @@ class CheckoutSerializer(serializers.Serializer):
     @staticmethod
     def build(state, totals) -> dict:
         checkout = state.checkout
-        taxed = {
-            name: {"net": money(value.net), "gross": money(value.gross)}
-            for name, value in (
-                ("subtotal", totals.subtotal),
-                ("shipping", totals.shipping),
-                ("total", totals.total),
-            )
-        }
         return {
             "token": checkout.token,
             "email": checkout.email,
@@ -142,17 +124,19 @@ class CheckoutSerializer(serializers.Serializer):
                     "sku": line.variant.sku,
                     "product_name": line.variant.product.title,
                     "quantity": line.quantity,
-                    "unit_price": money(info.unit_price),
-                    "total": {"net": money(total.net), "gross": money(total.gross)},
+                    "unit_price": info.unit_price,
+                    "total": total,
                 }
                 for line, info, total in zip(
                     state.lines, state.info.lines, totals.line_totals, strict=True
                 )
             ],
             "totals": {
-                **taxed,
-                "discount": money(totals.discount),
-                "taxes": money(totals.taxes),
+                "subtotal": totals.subtotal,
+                "shipping": totals.shipping,
+                "total": totals.total,
+                "discount": totals.discount,
+                "taxes": totals.taxes,
                 "voucher_error": totals.voucher_error.code
                 if totals.voucher_error
                 else None,

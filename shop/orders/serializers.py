@@ -3,11 +3,22 @@ they need (a tracking number, an amount, a note)."""
 
 from rest_framework import serializers
 
+from shop.checkout.serializers import AddressSerializer
+from shop.core.money import AMOUNT, MoneyField, TaxedMoneyField
 from shop.orders.models import Fulfillment, Order, OrderEvent, OrderLine
 from shop.payments.models import Payment
 
+ORDER_CURRENCY = "order.currency"
+
 
 class OrderLineSerializer(serializers.ModelSerializer):
+    unit_price = TaxedMoneyField(
+        net="unit_price_net", gross="unit_price_gross", currency_source=ORDER_CURRENCY
+    )
+    total = TaxedMoneyField(
+        net="total_net", gross="total_gross", currency_source=ORDER_CURRENCY
+    )
+
     class Meta:
         model = OrderLine
         fields = [
@@ -18,10 +29,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "sku",
             "quantity",
             "quantity_fulfilled",
-            "unit_price_net",
-            "unit_price_gross",
-            "total_net",
-            "total_gross",
+            "unit_price",
+            "total",
         ]
         read_only_fields = fields
 
@@ -41,6 +50,10 @@ class FulfillmentSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    amount = MoneyField(currency_source="currency")
+    captured_amount = MoneyField(currency_source="currency")
+    refunded_amount = MoneyField(currency_source="currency")
+
     class Meta:
         model = Payment
         fields = [
@@ -50,14 +63,19 @@ class PaymentSerializer(serializers.ModelSerializer):
             "amount",
             "captured_amount",
             "refunded_amount",
-            "currency",
         ]
         read_only_fields = fields
 
 
 class OrderSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
-    taxes = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    shipping_address = AddressSerializer(read_only=True, allow_null=True)
+    billing_address = AddressSerializer(read_only=True, allow_null=True)
+    subtotal = TaxedMoneyField(net="subtotal_net", gross="subtotal_gross")
+    shipping = TaxedMoneyField(net="shipping_net", gross="shipping_gross")
+    discount = MoneyField(source="discount_amount", currency_source="currency")
+    taxes = MoneyField(currency_source="currency", help_text="total.gross − total.net.")
+    total = TaxedMoneyField(net="total_net", gross="total_gross")
     lines = OrderLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
     fulfillments = FulfillmentSerializer(many=True, read_only=True)
@@ -75,14 +93,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "billing_address",
             "shipping_method_name",
             "voucher_code",
-            "subtotal_net",
-            "subtotal_gross",
-            "shipping_net",
-            "shipping_gross",
-            "discount_amount",
+            "subtotal",
+            "shipping",
+            "discount",
             "taxes",
-            "total_net",
-            "total_gross",
+            "total",
             "created_at",
             "lines",
             "payments",
@@ -94,10 +109,11 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderListSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
+    total = TaxedMoneyField(net="total_net", gross="total_gross")
 
     class Meta:
         model = Order
-        fields = ["id", "number", "status", "currency", "total_gross", "created_at"]
+        fields = ["id", "number", "status", "currency", "total", "created_at"]
         read_only_fields = fields
 
 
@@ -123,8 +139,7 @@ class FulfilSerializer(serializers.Serializer):
 
 class RefundSerializer(NoteSerializer):
     amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        **AMOUNT,
         min_value=0,
         required=False,
         help_text="Omit to refund everything still refundable.",

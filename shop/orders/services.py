@@ -10,8 +10,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
+from shop.core.errors import ServiceError
 from shop.discounts.services import release_voucher
 from shop.orders.models import (
     Fulfillment,
@@ -34,11 +36,20 @@ ABANDONED_AFTER = timedelta(minutes=15)
 FULFILLABLE = (OrderStatus.UNFULFILLED, OrderStatus.PARTIALLY_FULFILLED)
 
 
-class OrderError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class OrderErrorCode(TextChoices):
+    NOT_CANCELLABLE = "not_cancellable", "The order is shipped or already closed."
+    NOT_FULFILLABLE = "not_fulfillable", "The order cannot be shipped in its status."
+    INVALID_QUANTITY = (
+        "invalid_quantity",
+        "A line is unknown or has fewer units left to ship.",
+    )
+    NOTHING_TO_FULFIL = "nothing_to_fulfil", "Every line is shipped already."
+    NOT_PAID = "not_paid", "The order has no captured payment to refund."
+    NOT_PENDING = "not_pending", "The order has no pending payment."
+
+
+class OrderError(ServiceError):
+    codes = OrderErrorCode
 
 
 def _money(amount: Decimal, currency: str) -> dict:
@@ -260,10 +271,7 @@ def refund_order(
     # The default is resolved here so the event names the amount; the payment
     # service re-checks it under the row lock.
     amount = payment.refundable_amount if amount is None else amount
-    try:
-        payment = payments.refund(payment, amount)
-    except payments.PaymentError as error:
-        raise OrderError(error.code, error.message) from None
+    payment = payments.refund(payment, amount)
     with transaction.atomic():
         order = _locked(order)
         add_event(
@@ -285,10 +293,7 @@ def mark_order_paid(order: Order, user=None) -> Payment:
     payment = order.payments.filter(status=PaymentStatus.PENDING).first()
     if payment is None:
         raise OrderError("not_pending", "The order has no pending payment.")
-    try:
-        payment = payments.capture(payment)
-    except payments.PaymentError as error:
-        raise OrderError(error.code, error.message) from None
+    payment = payments.capture(payment)
     with transaction.atomic():
         order = _locked(order)
         add_event(

@@ -21,6 +21,8 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from shop.core.errors import ServiceError
+from shop.core.money import AMOUNT
 from shop.orders import services
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import PaymentStatus
@@ -139,7 +141,7 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form):
         try:
             message = self.perform(self.object, self.request.user, form.cleaned_data)
-        except services.OrderError as error:
+        except ServiceError as error:  # of the order or of its payment
             form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, message)
@@ -165,8 +167,7 @@ class FulfilView(OrderActionView):
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        **AMOUNT,
         min_value=Decimal("0.01"),
         required=False,
         help_text="Leave empty to refund everything still refundable.",

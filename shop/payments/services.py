@@ -8,17 +8,29 @@ the payment row.
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import TextChoices
 
+from shop.core.errors import ServiceError
 from shop.payments.models import Payment, PaymentStatus, PaymentTransaction
 from shop.plugins.manager import PluginError, get_plugins_manager
 from shop.plugins.types import GatewayResponse, Money, PaymentData, TransactionKind
 
 
-class PaymentError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class PaymentErrorCode(TextChoices):
+    AUTHORIZE_FAILED = "authorize_failed", "The gateway declined the payment."
+    CAPTURE_FAILED = "capture_failed", "The gateway declined the capture."
+    VOID_FAILED = "void_failed", "The gateway declined voiding the payment."
+    REFUND_FAILED = "refund_failed", "The gateway declined the refund."
+    NOT_CAPTURABLE = "not_capturable", "The payment cannot be captured in its status."
+    NOT_VOIDABLE = "not_voidable", "The payment cannot be voided in its status."
+    INVALID_REFUND_AMOUNT = (
+        "invalid_refund_amount",
+        "The amount is not above 0 and within what is left to refund.",
+    )
+
+
+class PaymentError(ServiceError):
+    codes = PaymentErrorCode
 
 
 def call_gateway(
@@ -134,6 +146,7 @@ def refund(payment: Payment, amount: Decimal | None = None) -> Payment:
             raise PaymentError(
                 "invalid_refund_amount",
                 f"Refund must be above 0 and at most {refundable} {locked.currency}.",
+                "amount",
             )
         locked.refunded_amount += amount
         locked.save(update_fields=["refunded_amount", "updated_at"])

@@ -283,9 +283,10 @@ PLUGINS: list[str] = [
 ]
 
 REST_FRAMEWORK = {
+    # Token first: its challenge makes missing or bad credentials a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "shop.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -300,11 +301,26 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
-    "DESCRIPTION": "Headless commerce API: catalog, reviews, collections.",
+    "DESCRIPTION": (
+        "Headless commerce API: catalog (categories, products, collections, "
+        "reviews), accounts, cart, checkout, orders, recommendations and "
+        "interaction events.\n\n"
+        'Conventions: amounts are `{"amount": "12.30", "currency": '
+        '"USD"}`, net/gross pairs `{"net": …, "gross": …}`; every error '
+        'is `{"error": {"code", "message", "fields", "detail"}}` '
+        "with the codes each operation lists; lists are paginated with `page` "
+        "and `page_size`; headless clients send `Authorization: Bearer <token>` "
+        "and keep an anonymous cart by its `X-Cart-Token`, with no cookies and "
+        "no CSRF token; checkout completion takes an `Idempotency-Key`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "PREPROCESSING_HOOKS": ["shop.api.schema.public_api_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shop.api.schema.document_common_errors",
+    ],
     # Several models have a "status": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "shop.orders.models.OrderStatus",
