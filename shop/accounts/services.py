@@ -77,8 +77,7 @@ def register_user(
                 user.save()
         except IntegrityError as exc:
             raise taken from exc
-        get_plugins_manager().notify(
-            "customer_created",
+        get_plugins_manager().customer_created(
             {
                 "user_id": user.pk,
                 "email": user.email,
@@ -126,8 +125,7 @@ def request_password_reset(email: str) -> None:
             "token": default_token_generator.make_token(user),
         }
     )
-    get_plugins_manager().notify(
-        "account_password_reset_requested",
+    get_plugins_manager().account_password_reset_requested(
         {"email": user.email, "reset_url": f"{settings.PASSWORD_RESET_URL}?{query}"},
     )
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "cms",
     "recommend",
     "themes",
-    "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -268,6 +267,22 @@ PASSWORD_RESET_URL = env_str(
 )
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
+
+# Outgoing webhooks (shop/webhooks/services.py). A failed attempt is retried
+# after RETRY_BASE_SECONDS, doubled after each failure, until MAX_ATTEMPTS.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 5)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
+WEBHOOK_CONNECT_TIMEOUT = env_float("WEBHOOK_CONNECT_TIMEOUT", 3.0)
+WEBHOOK_READ_TIMEOUT = env_float("WEBHOOK_READ_TIMEOUT", 10.0)
+# An attempt in flight this long counts as abandoned (its worker died) and is
+# taken up again: keep it well above the two timeouts.
+WEBHOOK_CLAIM_SECONDS = env_int("WEBHOOK_CLAIM_SECONDS", 120)
+# After the broker refused a delivery, a process leaves new deliveries to the
+# sweep this long instead of waiting on the broker in every request.
+WEBHOOK_BROKER_PAUSE_SECONDS = env_int("WEBHOOK_BROKER_PAUSE_SECONDS", 30)
+# The sweep queues a pending delivery only this long after it was due, leaving
+# it to its own task until then.
+WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 30)
 
 # Plugins run in this order; installed packages may add more through the
 # "shop.plugins" entry-point group.

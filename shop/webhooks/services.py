@@ -67,32 +67,9 @@ RESPONSE_EXCERPT_BYTES = 2000
 ERROR_MAX_CHARS = 1000
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
-def max_attempts() -> int:
-    return _setting("WEBHOOK_MAX_ATTEMPTS", 5)
-
-
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed attempt of a cycle."""
-    return timedelta(seconds=_setting("WEBHOOK_RETRY_BASE_SECONDS", 10)) * 2 ** (
-        attempts - 1
-    )
-
-
-def claim_duration() -> timedelta:
-    """How long an attempt in flight is left alone before it counts as abandoned;
-    well above the connect + read timeouts."""
-    return timedelta(seconds=_setting("WEBHOOK_CLAIM_SECONDS", 120))
-
-
-def timeouts() -> tuple[float, float]:
-    return (
-        _setting("WEBHOOK_CONNECT_TIMEOUT", 3.0),
-        _setting("WEBHOOK_READ_TIMEOUT", 10.0),
-    )
+    return timedelta(seconds=settings.WEBHOOK_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
 
 
 # -- recording and queueing ------------------------------------------------------
@@ -152,8 +129,8 @@ def enqueue(delivery_ids: Sequence[int], countdown: float | None = None) -> None
                 (delivery_id,), countdown=countdown, retry=False
             )
         except OperationalError:
-            _broker_down_until = time.monotonic() + _setting(
-                "WEBHOOK_BROKER_PAUSE_SECONDS", 30
+            _broker_down_until = (
+                time.monotonic() + settings.WEBHOOK_BROKER_PAUSE_SECONDS
             )
             logger.exception(
                 "Broker unreachable; %d webhook deliveries left for the sweep",
@@ -169,9 +146,7 @@ def sweep(limit: int = 500) -> list[int]:
     A grace period leaves deliveries whose own task is merely a little late
     to that task. Returns the ids queued.
     """
-    overdue = timezone.now() - timedelta(
-        seconds=_setting("WEBHOOK_SWEEP_GRACE_SECONDS", 30)
-    )
+    overdue = timezone.now() - timedelta(seconds=settings.WEBHOOK_SWEEP_GRACE_SECONDS)
     delivery_ids = list(
         WebhookDelivery.objects.filter(
             status=DeliveryStatus.PENDING,
@@ -257,7 +232,9 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
         if delivery is None:
             return None
         delivery.attempts += 1
-        delivery.next_attempt_at = now + claim_duration()
+        delivery.next_attempt_at = now + timedelta(
+            seconds=settings.WEBHOOK_CLAIM_SECONDS
+        )
         delivery.save(update_fields=["attempts", "next_attempt_at", "updated"])
     return delivery
 
@@ -292,7 +269,7 @@ def _record(claimed: WebhookDelivery, result: AttemptResult) -> WebhookDelivery 
         if result.succeeded:
             delivery.status = DeliveryStatus.SUCCESS
             delivery.next_attempt_at = None
-        elif result.retryable and delivery.attempts < max_attempts():
+        elif result.retryable and delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS:
             delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
         else:
             delivery.status = DeliveryStatus.FAILED
@@ -344,7 +321,7 @@ def send(delivery: WebhookDelivery) -> AttemptResult:
             delivery.webhook.target_url,
             data=body,
             headers=headers,
-            timeout=timeouts(),
+            timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
             allow_redirects=False,
             stream=True,
         ) as response:
