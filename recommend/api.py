@@ -260,7 +260,9 @@ class ForMe(LookupView):
 
 class EventSerializer(serializers.Serializer):
     # Page ids are 32-bit.
-    product = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    product = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A live product's `id`."
+    )
     kind = serializers.ChoiceField(
         choices=CLIENT_KINDS,
         help_text="Purchases are recorded by the shop itself, not taken here.",
@@ -287,7 +289,12 @@ class EventSerializer(serializers.Serializer):
 
 
 class EventBatchSerializer(serializers.Serializer):
-    events = EventSerializer(many=True, allow_empty=False, max_length=MAX_EVENTS)
+    events = EventSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_EVENTS,
+        help_text=f"1 to {MAX_EVENTS} events, stored all or none.",
+    )
 
 
 class EventsAcceptedSerializer(serializers.Serializer):

@@ -233,12 +233,18 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 (worst) to 5 (best)."
+    )
     author = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
         fields = ["id", "rating", "title", "body", "author", "status", "created_at"]
+        extra_kwargs = {
+            "title": {"help_text": "Optional headline."},
+            "body": {"help_text": "Optional text."},
+        }
         read_only_fields = ["status", "created_at"]
 
     def get_author(self, obj) -> str:

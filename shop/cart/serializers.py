@@ -67,9 +67,16 @@ class CartSerializer(serializers.Serializer):
 
 
 class AddLineSerializer(serializers.Serializer):
-    variant_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="A variant's `id` (a product's SKU).",
+    )
     # Range checked by the service, which knows the limit and the stock.
-    quantity = serializers.IntegerField()
+    quantity = serializers.IntegerField(
+        help_text="Units to add: at least 1; a line holds no more than the "
+        "shop's line limit (50 by default) nor the stock."
+    )
 
 
 class SetQuantitySerializer(serializers.Serializer):

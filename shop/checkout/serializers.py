@@ -4,6 +4,7 @@ shop.checkout.services.compute_totals); none is ever read from a request."""
 from rest_framework import serializers
 
 from shop.accounts.models import Address
+from shop.accounts.serializers import ADDRESS_EXTRA_KWARGS
 from shop.accounts.services import ADDRESS_FIELDS
 from shop.core.money import MoneyField, TaxedMoneyField
 
@@ -15,6 +16,7 @@ class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
         fields = list(ADDRESS_FIELDS)
+        extra_kwargs = ADDRESS_EXTRA_KWARGS
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and isinstance(data.get("country"), str):
@@ -27,7 +29,9 @@ class CheckoutCreateSerializer(serializers.Serializer):
 
 
 class CheckoutUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False)
+    email = serializers.EmailField(
+        required=False, help_text="Where the order confirmation goes."
+    )
     shipping_address = AddressSerializer(required=False)
     billing_address = AddressSerializer(required=False)
 
@@ -43,15 +47,21 @@ class CheckoutUpdateSerializer(serializers.Serializer):
 
 
 class ShippingMethodChoiceSerializer(serializers.Serializer):
-    shipping_method_id = serializers.CharField(max_length=128)
+    shipping_method_id = serializers.CharField(
+        max_length=128, help_text="An `id` from the shipping methods offered."
+    )
 
 
 class VoucherCodeSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=64)
+    code = serializers.CharField(
+        max_length=64, help_text="The voucher code (any case)."
+    )
 
 
 class CompleteSerializer(serializers.Serializer):
-    gateway = serializers.CharField(max_length=64)
+    gateway = serializers.CharField(
+        max_length=64, help_text="An `id` from the checkout's payment gateways."
+    )
     payment_token = serializers.CharField(
         max_length=255,
         required=False,

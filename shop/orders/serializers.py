@@ -118,17 +118,28 @@ class OrderListSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, default="")
+    note = serializers.CharField(
+        max_length=1000,
+        required=False,
+        default="",
+        help_text="Kept in the order's history.",
+    )
 
 
 class FulfilLineSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    line_id = serializers.IntegerField(min_value=1, help_text="An order line's `id`.")
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, help_text="Units of it to ship."
+    )
 
 
 class FulfilSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(
-        max_length=255, required=False, allow_blank=True, default=""
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The carrier's, shown to the shopper.",
     )
     lines = FulfilLineSerializer(
         many=True,

@@ -148,3 +148,56 @@ def test_every_operation_has_a_summary_and_a_description(schema):
     ]
 
     assert undocumented == []
+
+
+def request_fields(schema, node, seen):
+    """(component, field, property) of every writable field under `node`."""
+    components = schema["components"]["schemas"]
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return
+        seen.add(name)
+        node = components[name]
+    else:
+        name = "inline"
+    for field, prop in node.get("properties", {}).items():
+        if prop.get("readOnly"):
+            continue
+        yield name, field, prop
+        for inner in (prop, prop.get("items", {})):
+            if "$ref" in inner:
+                yield from request_fields(schema, inner, seen)
+
+
+def test_every_request_field_is_described(schema):
+    seen = set()
+    undescribed = [
+        f"{component}.{field}"
+        for _, _, operation in operations(schema)
+        if "requestBody" in operation
+        for component, field, prop in request_fields(
+            schema,
+            operation["requestBody"]["content"]["application/json"]["schema"],
+            seen,
+        )
+        if not prop.get("description")
+        and not schema["components"]["schemas"]
+        .get(prop.get("$ref", "/").rsplit("/", 1)[-1], {})
+        .get("description")
+    ]
+
+    assert undescribed == []
+
+
+def test_the_shipping_address_of_an_order_has_a_schema(schema):
+    order = schema["components"]["schemas"]["Order"]["properties"]
+
+    assert order["shipping_address"]["allOf"][0]["$ref"].endswith("/Address")
+
+
+def test_checkout_completion_documents_the_dummy_gateways_test_cards(schema):
+    complete = schema["paths"]["/api/v1/checkouts/{token}/complete/"]["post"]
+
+    assert "`4242424242424242`: authorized" in complete["description"]
+    assert "`4000000000000002`: declined (`card_declined`)" in complete["description"]
