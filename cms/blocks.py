@@ -149,10 +149,11 @@ class RecommendationsBlock(blocks.StructBlock):
         from recommend import services, storefront
 
         context = super().get_context(value, parent_context=parent_context)
-        category_id = value["category"].pk if value.get("category") else None
-        filters = services.Filters(category_id=category_id)
+        category = value.get("category")
         if value["source"] == RecommendationSource.POPULAR:
-            ranked, filters = services.popular_ids(category_id), None
+            # The category's own popular list: no narrowing needed.
+            ranked = services.popular_ids(category.pk if category else None)
+            category = None
         elif value["source"] == RecommendationSource.SIMILAR:
             # A deleted product leaves the chooser empty: nothing to be like.
             product = value.get("product")
@@ -161,7 +162,7 @@ class RecommendationsBlock(blocks.StructBlock):
             request = (parent_context or {}).get("request")
             ranked = storefront.for_shopper(request)
         context["products"] = (
-            storefront.cards(ranked, limit=value["limit"], filters=filters)
+            storefront.cards(ranked, limit=value["limit"], category=category)
             if ranked is not None
             else []
         )

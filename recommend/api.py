@@ -1,39 +1,40 @@
 """REST interface of the recommender: three lookups and the events endpoint.
 
-Lookups answer {"fallback", "version", "results"} with the product summaries in
-them, so a headless client needs one call. Each costs one store round trip and a
-fixed number of database queries whatever `limit` (see the tests).
+Lookups answer {"fallback", "version", "results"} with the catalog's product
+cards in them (plus each one's `score`), so a headless client needs one call;
+they take the product list's filters, meaning the same. Each costs one store
+round trip and a fixed number of database queries whatever `limit` (see the
+tests).
 """
 
 import logging
 from datetime import timedelta
 
-import redis
 from django.core.cache import cache as django_cache
 from django.utils import timezone
-from django_redis.exceptions import ConnectionInterrupted
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from wagtail.models import Site
-from wagtail.models.sites import SiteRootPath
 
-from cms.models import CategoryPage, Gender, ProductPage
+from cms import selectors
+from cms.api.filters import ProductFilter
+from cms.api.serializers import ProductCardSerializer
+from cms.models import ProductPage
 from recommend import interactions, services, shoppers
 from recommend.models import InteractionKind
 from shop.api.errors import ApiErrorCode, error_responses
 
 logger = logging.getLogger(__name__)
 
-# What the Django cache raises when its Redis is unreachable.
-CACHE_ERRORS = (ConnectionInterrupted, redis.RedisError, OSError)
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 12
 MAX_EVENTS = 100
@@ -49,70 +50,31 @@ CLIENT_KINDS = [
     for kind in InteractionKind
     if kind != InteractionKind.PURCHASE
 ]
-PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "required": False}
 
 
 class LookupParameters(serializers.Serializer):
     limit = serializers.IntegerField(
-        min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
-    )
-    category = serializers.IntegerField(
         min_value=1,
-        required=False,
-        help_text="A live category's id: its products and its subcategories'.",
-    )
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    price_min = serializers.DecimalField(
-        **PRICE, help_text="Some active variant costs at least this."
-    )
-    price_max = serializers.DecimalField(
-        **PRICE, help_text="Some active variant costs at most this."
-    )
-    in_stock = serializers.BooleanField(
-        default=False, help_text="Only products with a variant in stock."
+        max_value=MAX_LIMIT,
+        default=DEFAULT_LIMIT,
+        help_text="How many products at most.",
     )
 
-    def validate_category(self, value):
-        if not CategoryPage.objects.live().filter(pk=value).exists():
-            raise ValidationError(f"No category with id {value}.")
-        return value
 
-    def validate(self, attrs):
-        low, high = attrs.get("price_min"), attrs.get("price_max")
-        if low is not None and high is not None and low > high:
-            raise ValidationError({"price_max": ["Must not be below price_min."]})
-        return attrs
+class RecommendationFilter(ProductFilter):
+    """The product list's filters, meaning exactly what they mean there; the
+    ranking decides the order."""
 
-    def filters(self) -> services.Filters:
-        data = self.validated_data
-        return services.Filters(
-            category_id=data.get("category"),
-            gender=data.get("gender"),
-            price_min=data.get("price_min"),
-            price_max=data.get("price_max"),
-            in_stock=data["in_stock"],
-        )
+    ordering = None
 
 
-class SummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    slug = serializers.CharField()
-    url = serializers.CharField(
-        allow_null=True,
-        help_text="The storefront page's full URL (None outside every site).",
-    )
-    brand = serializers.CharField()
-    gender = serializers.ChoiceField(choices=Gender.choices)
-    rating_average = serializers.DecimalField(max_digits=3, decimal_places=2)
-    rating_count = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
-    in_stock = serializers.BooleanField()
-    image_id = serializers.IntegerField(
-        allow_null=True, help_text="The main image (wagtailimages id), if any."
-    )
-    score = serializers.FloatField(help_text="Higher is more relevant.")
+class RecommendedProductSerializer(ProductCardSerializer):
+    """The catalog's product card with the recommendation's score."""
+
+    score = serializers.FloatField(read_only=True, help_text="Higher is more relevant.")
+
+    class Meta(ProductCardSerializer.Meta):
+        fields = [*ProductCardSerializer.Meta.fields, "score"]
 
 
 class RecommendationsSerializer(serializers.Serializer):
@@ -123,32 +85,7 @@ class RecommendationsSerializer(serializers.Serializer):
     version = serializers.CharField(
         allow_null=True, help_text="The trained version that answered."
     )
-    results = SummarySerializer(many=True)
-
-
-def site_root_paths() -> list[SiteRootPath]:
-    """Wagtail's cached site root paths; read from the database when the cache
-    (the same Redis as the store, in production) is down, so that a lookup still
-    answers."""
-    try:
-        return Site.get_site_root_paths()
-    except CACHE_ERRORS as error:
-        logger.warning("Cache unreachable; site root paths from the DB: %s", error)
-    sites = Site.objects.select_related("root_page").order_by(
-        "-root_page__url_path", "-is_default_site", "hostname"
-    )
-    return [
-        SiteRootPath(site.pk, site.root_page.url_path, site.root_url, "")
-        for site in sites
-    ]
-
-
-def page_url(url_path: str, root_paths) -> str | None:
-    """The page's full URL, from Wagtail's cached site root paths."""
-    for root in root_paths:
-        if url_path.startswith(root.root_path):
-            return root.root_url + url_path[len(root.root_path) - 1 :]
-    return None
+    results = RecommendedProductSerializer(many=True)
 
 
 LOOKUP_RESPONSES = {
@@ -158,30 +95,39 @@ LOOKUP_RESPONSES = {
 LOOKUP_PARAMETERS = [LookupParameters]
 
 
-class LookupView(APIView):
-    """Ranked ids from the store, then their summaries from the database."""
+class LookupView(GenericAPIView):
+    """Ranked ids from the store, then the catalog's product cards for them,
+    narrowed by the catalog's filters (`filters=True` in each schema)."""
 
-    def ranked(self, request, parameters: LookupParameters) -> services.Ranked:
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RecommendationFilter
+    serializer_class = RecommendedProductSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    def ranked(self, request, categories: list) -> services.Ranked:
         raise NotImplementedError
 
     def get(self, request, **kwargs):
         parameters = LookupParameters(data=request.query_params)
         parameters.is_valid(raise_exception=True)
-        ranked = self.ranked(request, parameters)
-        products = services.product_summaries(
-            ranked,
-            limit=parameters.validated_data["limit"],
-            filters=parameters.filters(),
+        filters = self.filterset_class(request.query_params, self.get_queryset())
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        ranked = self.ranked(request, filters.form.cleaned_data.get("category") or [])
+        products = services.ranked_products(
+            ranked, filters.qs, limit=parameters.validated_data["limit"]
         )
-        root_paths = site_root_paths()
-        for product in products:
-            product["url"] = page_url(product.pop("url_path"), root_paths)
         body = {
             "fallback": ranked.fallback,
             "version": ranked.version,
             "results": products,
         }
-        return Response(RecommendationsSerializer(body).data)
+        return Response(
+            RecommendationsSerializer(body, context={"request": request}).data
+        )
 
 
 class SimilarProducts(LookupView):
@@ -190,6 +136,7 @@ class SimilarProducts(LookupView):
         description="Content similarity blended with bought-together and "
         "popularity; then popular products. The product itself is left out.",
         parameters=LOOKUP_PARAMETERS,
+        filters=True,
         responses={
             **LOOKUP_RESPONSES,
             **error_responses(ApiErrorCode.INVALID, ApiErrorCode.NOT_FOUND),
@@ -198,7 +145,7 @@ class SimilarProducts(LookupView):
     def get(self, request, product_id: int):
         return super().get(request)
 
-    def ranked(self, request, parameters):
+    def ranked(self, request, categories):
         product_id = self.kwargs["product_id"]
         # Asked of the database, so that a 404 does not depend on the store.
         if not ProductPage.objects.live().filter(pk=product_id).exists():
@@ -211,13 +158,17 @@ class PopularProducts(LookupView):
         summary="The most popular products, overall or in a category",
         description="Decayed by age. With `category`, the category's own list.",
         parameters=LOOKUP_PARAMETERS,
+        filters=True,
         responses=LOOKUP_RESPONSES,
     )
     def get(self, request):
         return super().get(request)
 
-    def ranked(self, request, parameters):
-        return services.popular_ids(parameters.validated_data.get("category"))
+    def ranked(self, request, categories):
+        # One category has its own list; a slug naming several narrows the
+        # overall list (the filter keeps their products).
+        category = categories[0].pk if len(categories) == 1 else None
+        return services.popular_ids(category)
 
 
 class ForMe(LookupView):
@@ -243,12 +194,13 @@ class ForMe(LookupView):
                 description=f"As the {shoppers.HEADER} header.",
             ),
         ],
+        filters=True,
         responses=LOOKUP_RESPONSES,
     )
     def get(self, request):
         return super().get(request)
 
-    def ranked(self, request, parameters):
+    def ranked(self, request, categories):
         try:
             shopper = shoppers.shopper(request, allow_query=True)
         except shoppers.BadSessionId as error:
@@ -317,28 +269,9 @@ class EventsThrottle(ScopedRateThrottle):
         # Events are worth more than the limit while the cache is down.
         try:
             return super().allow_request(request, view)
-        except CACHE_ERRORS as error:
+        except selectors.CACHE_ERRORS as error:
             logger.warning("Cache unreachable; events not throttled: %s", error)
             return True
-
-
-def _key(prefix: str, name) -> str:
-    if isinstance(name, int):  # a list item
-        return f"{prefix}[{name}]"
-    if name == api_settings.NON_FIELD_ERRORS_KEY and prefix:
-        return prefix
-    return f"{prefix}.{name}" if prefix else name
-
-
-def flatten(errors, prefix: str = "") -> dict[str, list[str]]:
-    """Nested serializer errors as {"events[2].product": [...]} (the error body
-    keeps one level of fields)."""
-    if isinstance(errors, dict):
-        flat = {}
-        for name, value in errors.items():
-            flat.update(flatten(value, _key(prefix, name)))
-        return flat
-    return {prefix: [str(message) for message in errors]}
 
 
 class Events(APIView):
@@ -375,8 +308,7 @@ class Events(APIView):
     )
     def post(self, request):
         batch = EventBatchSerializer(data=request.data)
-        if not batch.is_valid():
-            raise ValidationError(flatten(batch.errors))
+        batch.is_valid(raise_exception=True)
         try:
             shopper = shoppers.shopper(request)
         except shoppers.BadSessionId as error:

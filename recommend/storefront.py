@@ -2,23 +2,29 @@
 Recommendations block and "you may also like" on the product page).
 
 A list costs one store round trip and a fixed number of queries whatever its
-length: the ranked page of summaries (filters applied), then the cards for it.
+length: the ranked page of cards, with their prefetches.
 """
 
-from cms.models import ProductPage
-from cms.selectors import product_cards
+from cms.models import CategoryPage, ProductPage
+from cms.selectors import product_cards, with_active_variant
 from recommend import services, shoppers
 
 ALSO_LIKE_LIMIT = 8
 
 
 def cards(
-    ranked: services.Ranked, *, limit: int, filters: services.Filters | None = None
+    ranked: services.Ranked, *, limit: int, category: CategoryPage | None = None
 ) -> list[ProductPage]:
-    summaries = services.product_summaries(ranked, limit=limit, filters=filters)
-    ids = [summary["id"] for summary in summaries]
-    by_id = product_cards().prefetch_related("images__image__renditions").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    """The ranked products for sale (below `category`, if given) as the
+    templates' product cards."""
+    products = (
+        product_cards()
+        .filter(with_active_variant())
+        .prefetch_related("images__image__renditions")
+    )
+    if category is not None:
+        products = products.descendant_of(category)
+    return services.ranked_products(ranked, products, limit=limit)
 
 
 def also_like(product: ProductPage) -> list[ProductPage]:

@@ -41,7 +41,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         description="Every parameter narrows the list; repeatable ones match any "
         "of their values. A page past the end is a 404.",
         responses={
-            200: serializers.ProductListSerializer(many=True),
+            200: serializers.ProductCardSerializer(many=True),
             **error_responses(ApiErrorCode.INVALID, ApiErrorCode.NOT_FOUND),
         },
     ),
@@ -62,7 +62,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "retrieve":
             return serializers.ProductDetailSerializer
-        return serializers.ProductListSerializer
+        return serializers.ProductCardSerializer
 
     def filter_queryset(self, queryset):
         # The list's query parameters mean nothing to a single product.

@@ -76,13 +76,15 @@ def test_list_item_shape(client):
         "category": category.pk,
     }
     assert main_image["id"] == first_image.image_id
-    assert main_image["url"] == first_image.image.file.url
+    assert main_image["url"] == "http://testserver" + first_image.image.file.url
     assert (main_image["width"], main_image["height"]) == (640, 480)
     assert main_image["alt"] == first_image.image.title
     assert main_image["renditions"]["thumbnail"]["width"] == 300
     assert main_image["renditions"]["thumbnail"]["height"] == 300
     assert main_image["renditions"]["large"]["width"] == 640
-    assert main_image["renditions"]["thumbnail"]["url"].startswith("/media/images/")
+    assert main_image["renditions"]["thumbnail"]["url"].startswith(
+        "http://testserver/media/images/"
+    )
 
 
 def test_list_shows_only_live_products_with_active_variants(client):

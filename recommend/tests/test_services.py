@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cms import selectors
+from cms.api.filters import ProductFilter
 from cms.tests.factories import ProductPageFactory, UserFactory, VariantFactory
 from recommend import pipeline, services
 from recommend.models import Interaction
-from recommend.services import Filters
 
 
 def interact(product, kind, *, user=None, session_id="", days_ago=1.0):
@@ -20,10 +21,17 @@ def interact(product, kind, *, user=None, session_id="", days_ago=1.0):
     )
 
 
+def catalog_filtered(**filters):
+    """The catalog narrowed by the product list's own filters."""
+    return ProductFilter(filters, queryset=selectors.catalog_products()).qs
+
+
 def slugs(catalog, ranked, limit=20, filters=None):
     by_pk = {product.pk: slug for slug, product in catalog["products"].items()}
-    summaries = services.product_summaries(ranked, limit=limit, filters=filters)
-    return [by_pk.get(row["id"], row["title"]) for row in summaries]
+    products = services.ranked_products(
+        ranked, catalog_filtered(**(filters or {})), limit=limit
+    )
+    return [by_pk.get(product.pk, product.title) for product in products]
 
 
 def test_similar_products_share_category_and_gender(catalog):
@@ -144,16 +152,14 @@ def test_filters_apply_at_lookup_time(catalog):
     ranked = services.popular_ids()
 
     def only(**filters):
-        return sorted(slugs(catalog, ranked, filters=Filters(**filters)))
+        return sorted(slugs(catalog, ranked, filters=filters))
 
-    assert only(category_id=categories["sneakers"].pk) == [
+    assert only(category=categories["sneakers"].pk) == [
         "men-sneaker-1",
         "women-sneaker-1",
     ]
-    assert only(category_id=categories["clothing"].pk, gender="women") == [
-        "women-top-1"
-    ]
-    assert only(price_min=Decimal("60.00"), price_max=Decimal("65.00")) == [
+    assert only(category=categories["clothing"].pk, gender="women") == ["women-top-1"]
+    assert only(price_min="60.00", price_max="65.00") == [
         "men-sneaker-1",
         "women-sneaker-1",
     ]
@@ -163,8 +169,8 @@ def test_filters_apply_at_lookup_time(catalog):
     ).update(quantity=0)
     products["women-top-1"].unpublish()
     products["unisex-top-1"].variants.update(is_active=False)
-    assert only(category_id=categories["tops"].pk) == ["men-top-1"]
-    assert only(category_id=categories["tops"].pk, in_stock=True) == []
+    assert only(category=categories["tops"].pk) == ["men-top-1"]
+    assert only(category=categories["tops"].pk, in_stock="true") == []
 
 
 def test_lookups_cost_one_round_trip_and_one_query(catalog, django_assert_num_queries):
@@ -179,9 +185,8 @@ def test_lookups_cost_one_round_trip_and_one_query(catalog, django_assert_num_qu
     with django_assert_num_queries(1):
         mine = services.for_shopper_ids(user_id=shopper.pk)
     for limit in (1, 5, 20):
+        men_in_stock = catalog_filtered(in_stock="true", gender="men")
         with django_assert_num_queries(1):
-            services.product_summaries(
-                similar, limit=limit, filters=Filters(in_stock=True, gender="men")
-            )
+            services.ranked_products(similar, men_in_stock, limit=limit)
         with django_assert_num_queries(1):
-            services.product_summaries(mine, limit=limit)
+            services.ranked_products(mine, selectors.catalog_products(), limit=limit)

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from cms.selectors import catalog_products
 from recommend import pipeline, services, training
 from recommend.models import Interaction
 from recommend.store import CacheStore, RedisStore, VersionGone, get_store
@@ -117,8 +118,8 @@ def test_redis_down_falls_back_to_database_popularity(catalog, settings):
     assert [pk for pk, _ in popular.items[:3]] == [
         products[slug].pk for slug in ["men-top-1", "women-boot-1", "men-boot-2"]
     ]
-    summaries = services.product_summaries(similar, limit=2)
-    assert [row["title"] for row in summaries] == [
+    products = services.ranked_products(similar, catalog_products(), limit=2)
+    assert [product.title for product in products] == [
         "Men cotton top",
         "Women leather boot",
     ]
