@@ -21,14 +21,12 @@ from shop.accounts import serializers, services
 from shop.accounts.services import AccountErrorCode
 from shop.accounts.throttles import AuthAttemptsThrottle
 from shop.api.authentication import TokenAuthentication
-from shop.api.errors import ApiErrorCode, error_responses
+from shop.api.errors import BODY_ERRORS, SIGNED_IN, ApiErrorCode, error_responses
 from shop.cart import identity
 from shop.cart.services import merge_anonymous_cart_into_user
 
-BODY_ERRORS = (ApiErrorCode.INVALID, ApiErrorCode.PARSE_ERROR)
 # Sign-in and password attempts are rate-limited per client address.
 ATTEMPT_ERRORS = (*BODY_ERRORS, ApiErrorCode.THROTTLED)
-SIGNED_IN = (ApiErrorCode.NOT_AUTHENTICATED, ApiErrorCode.AUTHENTICATION_FAILED)
 
 
 def _merge_cart(request, user, body_token) -> dict | None:

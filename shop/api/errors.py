@@ -60,7 +60,13 @@ class ApiErrorCode(TextChoices):
         "Send the body as application/json.",
     )
     THROTTLED = "throttled", "Too many requests; `detail.retry_after` in seconds."
+    SERVER_ERROR = "server_error", "A fault on the server; retrying may help."
 
+
+# The refusals every operation with a JSON body can answer, and every one that
+# needs a signed-in user.
+BODY_ERRORS = (ApiErrorCode.INVALID, ApiErrorCode.PARSE_ERROR)
+SIGNED_IN = (ApiErrorCode.NOT_AUTHENTICATED, ApiErrorCode.AUTHENTICATION_FAILED)
 
 STATUS: dict[str, int] = {
     ApiErrorCode.INVALID: 400,
@@ -73,6 +79,7 @@ STATUS: dict[str, int] = {
     ApiErrorCode.NOT_ACCEPTABLE: 406,
     ApiErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ApiErrorCode.THROTTLED: 429,
+    ApiErrorCode.SERVER_ERROR: 500,
     AccountErrorCode.INVALID_CREDENTIALS: 400,
     AccountErrorCode.EMAIL_TAKEN: 400,
     AccountErrorCode.INVALID_PASSWORD: 400,

@@ -1,8 +1,9 @@
-"""The API's own endpoints: its index, the JSON 404 for unknown paths, and
-the permanent redirects of renamed paths."""
+"""The API's own endpoints: its index, the JSON 404 for unknown paths and
+JSON 500 for faults under /api/, and the permanent redirects of renamed paths."""
 
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -81,3 +82,14 @@ def moved(url_name: str):
         return HttpResponsePermanentRedirect(target, preserve_request=True)
 
     return redirect
+
+
+def server_error(request):
+    """The project's 500 handler: the error body under /api/, Django's page
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        body = error_body(
+            ApiErrorCode.SERVER_ERROR, "Something went wrong on our side."
+        )
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)

@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api.errors import ApiErrorCode, error_responses
+from shop.api.errors import BODY_ERRORS, ApiErrorCode, error_responses
 from shop.cart import identity, services
 from shop.cart.serializers import (
     AddLineSerializer,
@@ -29,7 +29,6 @@ CSRF_NOTE = (
     " Requests carrying the session cookie (the storefront) need the CSRF "
     "token; cookie-less clients do not."
 )
-BODY_ERRORS = (ApiErrorCode.INVALID, ApiErrorCode.PARSE_ERROR)
 LINE_ERRORS = (
     CartErrorCode.VARIANT_NOT_FOUND,
     CartErrorCode.QUANTITY_OUT_OF_RANGE,

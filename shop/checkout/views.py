@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api.errors import ApiErrorCode, error_responses
+from shop.api.errors import BODY_ERRORS, ApiErrorCode, error_responses
 from shop.cart import identity
 from shop.cart.services import CartErrorCode
 from shop.cart.views import CART_HEADER
@@ -26,7 +26,6 @@ from shop.plugins.builtin import dummy_payment
 from shop.stock.services import StockErrorCode
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-BODY_ERRORS = (ApiErrorCode.INVALID, ApiErrorCode.PARSE_ERROR)
 NOT_FOUND = (ApiErrorCode.NOT_FOUND,)
 EDIT_ERRORS = (*NOT_FOUND, CheckoutErrorCode.CHECKOUT_COMPLETED)
 VOUCHER_ERRORS = tuple(VoucherErrorCode)

@@ -7,19 +7,14 @@ from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from shop.api.errors import ApiErrorCode, error_responses
+from shop.api.errors import BODY_ERRORS, SIGNED_IN, ApiErrorCode, error_responses
 from shop.orders import serializers, services
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import OrderErrorCode
 from shop.payments.services import PaymentErrorCode
 
-BODY_ERRORS = (ApiErrorCode.INVALID, ApiErrorCode.PARSE_ERROR)
-SIGNED_IN = (
-    ApiErrorCode.NOT_AUTHENTICATED,
-    ApiErrorCode.AUTHENTICATION_FAILED,
-    ApiErrorCode.NOT_FOUND,
-)
-STAFF = (*SIGNED_IN, ApiErrorCode.PERMISSION_DENIED)
+OWN_ORDER = (*SIGNED_IN, ApiErrorCode.NOT_FOUND)
+STAFF = (*OWN_ORDER, ApiErrorCode.PERMISSION_DENIED)
 
 
 class CanManageOrders(permissions.BasePermission):
@@ -45,7 +40,7 @@ class OrderFilter(django_filters.FilterSet):
         description="With its lines, payments, shipments and history.",
         responses={
             200: serializers.OrderSerializer,
-            **error_responses(*SIGNED_IN),
+            **error_responses(*OWN_ORDER),
         },
     ),
 )
@@ -87,7 +82,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         request=serializers.NoteSerializer,
         responses={
             200: serializers.OrderSerializer,
-            **error_responses(*BODY_ERRORS, *SIGNED_IN, OrderErrorCode.NOT_CANCELLABLE),
+            **error_responses(*BODY_ERRORS, *OWN_ORDER, OrderErrorCode.NOT_CANCELLABLE),
         },
     )
     @action(detail=True, methods=["post"])

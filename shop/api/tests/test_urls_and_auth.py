@@ -122,3 +122,18 @@ def test_a_bad_token_is_refused_even_where_anonymous_access_is_allowed():
     # A client with a stale token learns it at once instead of browsing as a
     # stranger.
     assert response.status_code == 401
+
+
+def test_a_fault_under_api_is_a_json_500(monkeypatch):
+    from shop.api import views
+
+    def broken(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.Index, "get", broken)
+    client = APIClient(raise_request_exception=False)
+
+    response = client.get("/api/v1/")
+
+    assert response.status_code == 500
+    assert response.json() == error("server_error", "Something went wrong on our side.")
