@@ -119,7 +119,10 @@ class RecommendationSource:
 
 
 class RecommendationsBlock(blocks.StructBlock):
-    """Recommender lists; the category narrows "for you" and "similar" too."""
+    """Recommender lists; the category narrows "for you" and "similar" too.
+
+    The products come from the `recommended_products` template tag of
+    recommend, which the template loads: cms does not import the recommender."""
 
     title = blocks.CharBlock(max_length=120)
     source = blocks.ChoiceBlock(
@@ -144,29 +147,6 @@ class RecommendationsBlock(blocks.StructBlock):
                 }
             )
         return value
-
-    def get_context(self, value, parent_context=None):
-        from recommend import services, storefront
-
-        context = super().get_context(value, parent_context=parent_context)
-        category = value.get("category")
-        if value["source"] == RecommendationSource.POPULAR:
-            # The category's own popular list: no narrowing needed.
-            ranked = services.popular_ids(category.pk if category else None)
-            category = None
-        elif value["source"] == RecommendationSource.SIMILAR:
-            # A deleted product leaves the chooser empty: nothing to be like.
-            product = value.get("product")
-            ranked = services.similar_ids(product.pk) if product else None
-        else:
-            request = (parent_context or {}).get("request")
-            ranked = storefront.for_shopper(request)
-        context["products"] = (
-            storefront.cards(ranked, limit=value["limit"], category=category)
-            if ranked is not None
-            else []
-        )
-        return context
 
 
 class ContentStreamBlock(blocks.StreamBlock):

@@ -145,8 +145,6 @@ class ProductPage(Page):
         return page
 
     def get_context(self, request, *args, **kwargs):
-        from recommend.storefront import also_like
-
         context = super().get_context(request, *args, **kwargs)
         # Child relations, not plain querysets, so that previews show unsaved edits.
         variants = list(self.variants.filter(is_active=True).select_related("stock"))
@@ -159,7 +157,6 @@ class ProductPage(Page):
         context["reviews"] = self.reviews.filter(
             status=ReviewStatus.APPROVED
         ).select_related("user")
-        context["also_like"] = also_like(self)
         return context
 
     class Meta:

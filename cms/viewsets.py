@@ -9,7 +9,9 @@ Wagtail upgrades.
 """
 
 import django_filters
+from django.shortcuts import get_list_or_404
 from django.urls import reverse
+from django.utils.functional import classproperty
 from django.utils.http import urlencode
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
@@ -18,10 +20,12 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.models import ProductCollection, Review, ReviewStatus, Variant
+from cms.services.reviews import set_review_status
 from shop.stock.models import Stock
 
 # Viewsets of other apps set this as their menu_hook to appear in the group.
@@ -152,3 +156,50 @@ class CatalogViewSetGroup(SnippetViewSetGroup):
         ReviewViewSet,
         ProductCollectionViewSet,
     )
+
+
+class ModerateReviewsBulkAction(SnippetBulkAction):
+    """Sets the status of the selected reviews through the review service."""
+
+    status = None
+    template_name = "cms/admin/confirm_bulk_moderate.html"
+
+    @classproperty
+    def models(cls):
+        return [Review]
+
+    @classmethod
+    def get_queryset(cls, model, object_ids):
+        return get_list_or_404(
+            Review.objects.select_related("product"), pk__in=object_ids
+        )
+
+    def check_perm(self, review):
+        return self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", review
+        )
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        for review in objects:
+            set_review_status(review, cls.status)
+        return len(objects), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"{num_parent_objects} review(s) {self.display_name.lower()}d."
+
+
+class ApproveReviewsBulkAction(ModerateReviewsBulkAction):
+    display_name = "Approve"
+    action_type = "approve"
+    aria_label = "Approve selected reviews"
+    status = ReviewStatus.APPROVED
+    action_priority = 10
+
+
+class RejectReviewsBulkAction(ModerateReviewsBulkAction):
+    display_name = "Reject"
+    action_type = "reject"
+    aria_label = "Reject selected reviews"
+    status = ReviewStatus.REJECTED
+    action_priority = 20

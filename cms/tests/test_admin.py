@@ -5,13 +5,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from cms.models import ProductCollection, Review, ReviewStatus, Variant
-from cms.tests.factories import (
+from cms.factories import (
     ProductCollectionFactory,
     ProductPageFactory,
     ReviewFactory,
     VariantFactory,
 )
+from cms.models import ProductCollection, Review, ReviewStatus, Variant
 
 pytestmark = pytest.mark.django_db
 

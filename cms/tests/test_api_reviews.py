@@ -5,8 +5,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cms.factories import ProductPageFactory, ReviewFactory
 from cms.models import ProductPage, Review, ReviewStatus
-from cms.tests.factories import ProductPageFactory, ReviewFactory, UserFactory
+from shop.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

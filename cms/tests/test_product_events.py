@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import querydict_from_html
 
-from cms.tests.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
+from cms.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
 from recommend import tasks
 from shop.webhooks import services as webhook_services
 from shop.webhooks.models import WebhookDelivery

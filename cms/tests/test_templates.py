@@ -1,25 +1,20 @@
 """Every page type is served and previewable by the default theme, in fixed queries."""
 
 import json
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.template import engines
 
-from cms.models import LandingPage, ReviewStatus
-from cms.tests.factories import (
+from cms.factories import (
     CategoryPageFactory,
     ImageFactory,
-    ProductImageFactory,
-    ProductPageFactory,
     ReviewFactory,
-    VariantFactory,
+    add_product,
     home_page,
 )
-from recommend import pipeline
-from recommend.store import get_store
+from cms.models import LandingPage, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +26,6 @@ def default_theme(settings):
     for loader in engines["django"].engine.template_loaders:
         loader.reset()
     cache.delete_pattern("themes:site:*")
-
-
-def add_product(category, title, variants=1, images=1, reviews=0):
-    product = ProductPageFactory(parent=category, title=title, brand="Northwind")
-    for number in range(images):
-        ProductImageFactory(product=product, alt_text=f"{title} view {number}")
-    for number in range(variants):
-        VariantFactory(
-            product=product,
-            sku=f"{title.upper().replace(' ', '-')}-{number}",
-            size=["S", "M", "L", "XL"][number % 4],
-            price=Decimal("20.00") + number,
-        )
-    for _ in range(reviews):
-        ReviewFactory(product=product)
-    return product
 
 
 @pytest.fixture
@@ -231,9 +210,6 @@ def test_product_preview_shows_unsaved_variant_edits(catalog):
 # site, page route (4 levels), view restrictions, site root, top categories, then
 # the page's own reads. Both measured pages sit at depth 4 (home/shirts/linen).
 CATEGORY_PAGE_QUERIES = 15
-# The product page's 16, plus "you may also like": the ranked cards (products,
-# images, renditions, variants) in one read, whatever their number.
-PRODUCT_PAGE_QUERIES = 20
 
 
 def get_warm(client, url):
@@ -256,34 +232,3 @@ def test_category_page_queries_do_not_grow_with_products(
         response = client.get(linen.url)
 
     assert len(response.context["products"]) == 6
-
-
-@pytest.fixture
-def recommender(settings):
-    """A recommendations store of the test's own, emptied afterwards."""
-    prefix = f"cms-test-{uuid.uuid4().hex[:12]}"
-    settings.RECOMMEND = {**settings.RECOMMEND, "KEY_PREFIX": prefix}
-    yield
-    store = get_store()
-    store.client.delete(*store.client.scan_iter(f"{prefix}:*"))
-
-
-def test_product_page_queries_do_not_grow_with_variants_images_reviews(
-    client, catalog, django_assert_num_queries, recommender
-):
-    small = add_product(catalog["linen"], "Small", variants=1, images=1, reviews=1)
-    large = add_product(catalog["linen"], "Large", variants=6, images=4, reviews=5)
-    large.tags.add("a", "b", "c")
-    large.save()
-    pipeline.train_now()
-    get_warm(client, small.url)
-    get_warm(client, large.url)
-
-    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
-        client.get(small.url)
-    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
-        response = client.get(large.url)
-
-    assert len(response.context["variants"]) == 6
-    assert len(list(response.context["reviews"])) == 5
-    assert len(response.context["also_like"]) == 3

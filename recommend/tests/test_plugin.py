@@ -1,11 +1,12 @@
 import pytest
 from django.db import transaction
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
 from recommend.models import Interaction
 from recommend.store import get_store
+from shop.accounts.factories import UserFactory
 from shop.checkout import services as checkout_services
-from shop.checkout.tests.fixtures import (
+from shop.checkout.factories import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from cms import selectors
 from cms.api.filters import ProductFilter
-from cms.tests.factories import ProductPageFactory, UserFactory, VariantFactory
+from cms.factories import ProductPageFactory, VariantFactory
 from recommend import pipeline, services
 from recommend.models import Interaction
+from shop.accounts.factories import UserFactory
 
 
 def interact(product, kind, *, user=None, session_id="", days_ago=1.0):

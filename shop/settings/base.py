@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "cms",
     "recommend",
     "themes",
+    "shop.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

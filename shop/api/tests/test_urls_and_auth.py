@@ -5,7 +5,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory
+from shop.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

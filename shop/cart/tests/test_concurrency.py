@@ -3,8 +3,9 @@ import threading
 import pytest
 from django.db import connection
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
 from shop.accounts import services as accounts
+from shop.accounts.factories import UserFactory
 from shop.accounts.models import User
 from shop.cart import services
 from shop.cart.models import Cart, CartLine

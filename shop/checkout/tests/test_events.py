@@ -5,15 +5,15 @@ completing a checkout and of giving its units back."""
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import VariantFactory
-from shop.checkout.tests.fixtures import (
+from cms.factories import VariantFactory
+from shop.checkout.factories import (
     ADDRESS,
     DECLINED_CARD,
     STANDARD,
     SUCCESS_CARD,
     make_checkout,
 )
-from shop.discounts.tests.factories import VoucherFactory
+from shop.discounts.factories import VoucherFactory
 from shop.webhooks.tests.outbox import outbox, subscribe
 
 pytestmark = pytest.mark.django_db

@@ -55,3 +55,20 @@ def test_every_setting_read_is_declared_in_the_settings_package():
     assert getattrs == {}
     assert sorted(name for name in read if not hasattr(base, name)) == []
     assert {"WEBHOOK_MAX_ATTEMPTS", "PLUGINS", "RECOMMEND"} <= read
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readme():
+    root = Path(settings.BASE_DIR)
+    readers = {"env_str", "env_int", "env_bool", "env_list", "env_float"}
+    variables = {"DJANGO_SETTINGS_MODULE"}
+    for path in (root / "shop" / "settings").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in readers
+            ):
+                variables.add(node.args[0].value)
+    readme = (root / "README.md").read_text()
+
+    assert sorted(v for v in variables if f"`{v}`" not in readme) == []

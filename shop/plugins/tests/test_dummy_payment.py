@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 
 from shop.plugins.builtin.dummy_payment import DummyPaymentPlugin
 from shop.plugins.builtin.manual_payment import ManualPaymentPlugin
+from shop.plugins.factories import checkout, line
 from shop.plugins.manager import PluginsManager
 from shop.plugins.services import save_plugin_configuration
-from shop.plugins.tests.builders import checkout, line
 from shop.plugins.types import (
     GatewayResponse,
     Money,

@@ -3,8 +3,8 @@ import re
 import pytest
 
 from shop.plugins.builtin.manual_payment import ManualPaymentPlugin
+from shop.plugins.factories import checkout, line
 from shop.plugins.manager import PluginsManager
-from shop.plugins.tests.builders import checkout, line
 from shop.plugins.types import Money, PaymentData, PaymentGateway, TransactionKind
 
 pytestmark = pytest.mark.django_db

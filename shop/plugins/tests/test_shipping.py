@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shop.plugins.builtin.shipping import ShippingRatesPlugin
+from shop.plugins.factories import checkout, line
 from shop.plugins.services import save_plugin_configuration
-from shop.plugins.tests.builders import checkout, line
 from shop.plugins.types import Money, ShippingMethod
 
 pytestmark = pytest.mark.django_db

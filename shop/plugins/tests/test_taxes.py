@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from shop.plugins.builtin.shipping import ShippingRatesPlugin
 from shop.plugins.builtin.taxes import FlatRateTaxesPlugin
+from shop.plugins.factories import checkout, line
 from shop.plugins.services import save_plugin_configuration
-from shop.plugins.tests.builders import checkout, line
 from shop.plugins.tests.sample_plugins import AddsToTotal
 from shop.plugins.types import Money, TaxedMoney
 

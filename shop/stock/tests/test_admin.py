@@ -4,8 +4,8 @@ through the stock service, which announces a variant running out or coming back.
 import pytest
 from django.urls import reverse
 
+from cms.factories import VariantFactory
 from cms.models import Variant
-from cms.tests.factories import VariantFactory
 from shop.webhooks.tests.outbox import outbox, subscribe
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 import pytest
 from django.db import transaction
 
-from cms.tests.factories import VariantFactory
+from cms.factories import VariantFactory
+from shop.plugins.manager import get_plugins_manager
 from shop.stock import services
 from shop.stock.models import Stock
 from shop.webhooks.tests.outbox import outbox, subscribe
@@ -30,6 +31,8 @@ def test_selling_out_announces_each_variant_once(django_assert_num_queries):
     # given a webhook for stock events and three variants, two about to sell out
     subscribe("variant_out_of_stock", "variant_back_in_stock")
     a, b, c = VariantFactory(stock=5), VariantFactory(stock=3), VariantFactory(stock=1)
+    # The cache starts empty (root conftest): load the plugins once, outside.
+    get_plugins_manager()
     # when all are allocated: lock, update, the sold-out variants' SKUs, then
     # per event the webhooks plugin's savepoint, subscriber read, insert, release
     with transaction.atomic(), django_assert_num_queries(3 + 2 * 4):

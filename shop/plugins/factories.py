@@ -1,17 +1,27 @@
-"""Builds the plain checkout snapshots that plugins receive."""
+"""Builds the plain checkout snapshots that plugins receive (tests)."""
 
 from decimal import Decimal
 
 from shop.plugins.types import Address, CheckoutInfo, LineInfo, Money
 
 
-def line(unit_price, quantity=1, *, weight_kg="0", currency="USD", sku="SKU"):
+def line(
+    unit_price,
+    quantity=1,
+    *,
+    product_id=1,
+    category_ids=(),
+    weight_kg="0",
+    currency="USD",
+    sku=None,
+):
     return LineInfo(
-        variant_id=1,
-        sku=sku,
-        product_id=1,
+        variant_id=product_id,
+        sku=sku or f"SKU-{product_id}",
+        product_id=product_id,
         quantity=quantity,
-        unit_price=Money(unit_price, currency),
+        unit_price=Money(Decimal(unit_price), currency),
+        category_ids=tuple(category_ids),
         weight_kg=Decimal(weight_kg),
     )
 

@@ -1,11 +1,16 @@
-"""Wagtail admin views: the list of plugins and the form of one."""
+"""The plugins admin: the list of plugins and the form of one, a Wagtail viewset
+in the settings menu for users who may manage plugins."""
 
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
+from wagtail.admin.auth import permission_required
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
 
 from shop.plugins.forms import PluginConfigurationForm
 from shop.plugins.manager import get_plugins_manager
@@ -70,3 +75,29 @@ class PluginEditView(WagtailAdminTemplateMixin, FormView):
             submit_button_label="Save",
             **kwargs,
         )
+
+
+class PluginsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(PERMISSION)
+
+
+class PluginsViewSet(ViewSet):
+    name = "plugins_admin"
+    url_prefix = "plugins"
+    icon = "cogs"
+    menu_label = "Plugins"
+    menu_name = "plugins"
+    menu_order = 900
+    add_to_settings_menu = True
+
+    @cached_property
+    def menu_item_class(self):
+        return PluginsMenuItem
+
+    def get_urlpatterns(self):
+        manage = permission_required(PERMISSION)
+        return [
+            path("", manage(PluginIndexView.as_view()), name="index"),
+            path("<str:plugin_id>/", manage(PluginEditView.as_view()), name="edit"),
+        ]

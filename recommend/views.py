@@ -8,14 +8,13 @@ tests).
 """
 
 import logging
-from datetime import timedelta
 
 from django.core.cache import cache as django_cache
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -27,38 +26,19 @@ from rest_framework.views import APIView
 
 from cms import selectors
 from cms.api.filters import ProductFilter
-from cms.api.serializers import ProductCardSerializer
 from cms.models import ProductPage
 from recommend import interactions, services, shoppers
-from recommend.models import InteractionKind
+from recommend.serializers import (
+    MAX_EVENTS,
+    EventBatchSerializer,
+    EventsAcceptedSerializer,
+    LookupParameters,
+    RecommendationsSerializer,
+    RecommendedProductSerializer,
+)
 from shop.api.errors import ApiErrorCode, error_responses
 
 logger = logging.getLogger(__name__)
-
-MAX_LIMIT = 50
-DEFAULT_LIMIT = 12
-MAX_EVENTS = 100
-# Events older than this are refused: history that old barely counts, and a
-# replayed backlog should go through an import, not the public API.
-MAX_EVENT_AGE = timedelta(days=30)
-# Client clocks run a little fast; more than this ahead is refused.
-CLOCK_SKEW = timedelta(minutes=5)
-# Purchases are recorded by the shop when an order is placed (recommend.plugin),
-# never taken from clients.
-CLIENT_KINDS = [
-    (kind.value, kind.label)
-    for kind in InteractionKind
-    if kind != InteractionKind.PURCHASE
-]
-
-
-class LookupParameters(serializers.Serializer):
-    limit = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_LIMIT,
-        default=DEFAULT_LIMIT,
-        help_text="How many products at most.",
-    )
 
 
 class RecommendationFilter(ProductFilter):
@@ -66,26 +46,6 @@ class RecommendationFilter(ProductFilter):
     ranking decides the order."""
 
     ordering = None
-
-
-class RecommendedProductSerializer(ProductCardSerializer):
-    """The catalog's product card with the recommendation's score."""
-
-    score = serializers.FloatField(read_only=True, help_text="Higher is more relevant.")
-
-    class Meta(ProductCardSerializer.Meta):
-        fields = [*ProductCardSerializer.Meta.fields, "score"]
-
-
-class RecommendationsSerializer(serializers.Serializer):
-    fallback = serializers.BooleanField(
-        help_text="True when the trained results are unavailable and these are "
-        "the most popular products from the database."
-    )
-    version = serializers.CharField(
-        allow_null=True, help_text="The trained version that answered."
-    )
-    results = RecommendedProductSerializer(many=True)
 
 
 LOOKUP_RESPONSES = {
@@ -208,49 +168,6 @@ class ForMe(LookupView):
         return services.for_shopper_ids(
             user_id=shopper.user_id, session_id=shopper.session_id
         )
-
-
-class EventSerializer(serializers.Serializer):
-    # Page ids are 32-bit.
-    product = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, help_text="A live product's `id`."
-    )
-    kind = serializers.ChoiceField(
-        choices=CLIENT_KINDS,
-        help_text="Purchases are recorded by the shop itself, not taken here.",
-    )
-    at = serializers.DateTimeField(
-        required=False,
-        help_text="When it happened (default: now); not in the future, at most "
-        f"{MAX_EVENT_AGE.days} days ago.",
-    )
-    session_id = serializers.RegexField(
-        shoppers.SESSION_ID,
-        required=False,
-        help_text=f"The anonymous shopper's id ({shoppers.SESSION_ID_HELP}); "
-        f"default: the {shoppers.HEADER} header, else the session cookie.",
-    )
-
-    def validate_at(self, value):
-        now = timezone.now()
-        if value > now + CLOCK_SKEW:
-            raise ValidationError("Must not be in the future.")
-        if value < now - MAX_EVENT_AGE:
-            raise ValidationError(f"Must be within the last {MAX_EVENT_AGE.days} days.")
-        return value
-
-
-class EventBatchSerializer(serializers.Serializer):
-    events = EventSerializer(
-        many=True,
-        allow_empty=False,
-        max_length=MAX_EVENTS,
-        help_text=f"1 to {MAX_EVENTS} events, stored all or none.",
-    )
-
-
-class EventsAcceptedSerializer(serializers.Serializer):
-    recorded = serializers.IntegerField()
 
 
 class EventsThrottle(ScopedRateThrottle):

@@ -1,11 +1,10 @@
-"""Vouchers and the checkout snapshots they are applied to."""
+"""factory-boy factories for discounts."""
 
 from decimal import Decimal
 
 import factory
 
 from shop.discounts.models import Voucher, VoucherScope, VoucherType
-from shop.plugins.types import CheckoutInfo, LineInfo, Money
 
 
 class VoucherFactory(factory.django.DjangoModelFactory):
@@ -29,20 +28,3 @@ class VoucherFactory(factory.django.DjangoModelFactory):
     def categories(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.categories.set(extracted)
-
-
-def line(unit_price, quantity=1, *, product_id=1, category_ids=(), currency="USD"):
-    return LineInfo(
-        variant_id=product_id,
-        sku=f"SKU-{product_id}",
-        product_id=product_id,
-        quantity=quantity,
-        unit_price=Money(Decimal(unit_price), currency),
-        category_ids=tuple(category_ids),
-    )
-
-
-def checkout(*lines, currency="USD"):
-    return CheckoutInfo(
-        token="checkout-1", currency=currency, lines=lines, email="ada@example.com"
-    )

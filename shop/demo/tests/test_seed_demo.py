@@ -12,8 +12,6 @@ from django.core.management import call_command
 from django.db.models import Count, Min
 from wagtail.models import Page, Site
 
-from cms.demo.catalog import LEAVES
-from cms.demo.seed import DEMO_PASSWORD, seed_demo
 from cms.models import (
     CategoryPage,
     HomePage,
@@ -27,6 +25,8 @@ from cms.models import (
     Variant,
 )
 from recommend.models import Interaction
+from shop.demo.catalog import LEAVES
+from shop.demo.seed import DEMO_PASSWORD, seed_demo
 from shop.stock.models import Stock
 
 pytestmark = pytest.mark.django_db

@@ -25,28 +25,6 @@ from taggit.models import Tag
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
 
-from cms.demo import images as demo_images
-from cms.demo.catalog import (
-    COLOR_BY_NAME,
-    LEAF_BY_SLUG,
-    LEAVES,
-    TOP_CATEGORIES,
-    ProductSpec,
-    generate_products,
-    rating_average,
-)
-from cms.demo.pagetree import bulk_add_children
-from cms.demo.search import index_objects, remove_model_from_index
-from cms.demo.shoppers import (
-    DEMO_EMAIL_DOMAIN,
-    PERIOD_DAYS,
-    EventSpec,
-    ReviewSpec,
-    ShopperSpec,
-    generate_history,
-    generate_shoppers,
-    popularity,
-)
 from cms.models import (
     CategoryPage,
     HomePage,
@@ -61,6 +39,28 @@ from cms.models import (
     Variant,
 )
 from recommend.models import Interaction
+from shop.demo import images as demo_images
+from shop.demo.catalog import (
+    COLOR_BY_NAME,
+    LEAF_BY_SLUG,
+    LEAVES,
+    TOP_CATEGORIES,
+    ProductSpec,
+    generate_products,
+    rating_average,
+)
+from shop.demo.pagetree import bulk_add_children
+from shop.demo.search import index_objects, remove_model_from_index
+from shop.demo.shoppers import (
+    DEMO_EMAIL_DOMAIN,
+    PERIOD_DAYS,
+    EventSpec,
+    ReviewSpec,
+    ShopperSpec,
+    generate_history,
+    generate_shoppers,
+    popularity,
+)
 from shop.stock.models import Stock
 
 DEMO_PASSWORD = "demo-shopper-1"

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import factory
-from django.contrib.auth import get_user_model
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, Site
@@ -20,20 +19,6 @@ from cms.models import (
     Variant,
 )
 from shop.stock.models import Stock
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"shopper{n}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
-
-    @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
 
 
 class PageFactory(factory.Factory):
@@ -136,7 +121,9 @@ class ReviewFactory(factory.django.DjangoModelFactory):
         model = Review
 
     product = factory.SubFactory(ProductPageFactory)
-    user = factory.SubFactory(UserFactory)
+    # By path: accounts sits above cms in the package graph (signing in merges
+    # carts of catalog variants), so cms does not import it.
+    user = factory.SubFactory("shop.accounts.factories.UserFactory")
     rating = 4
     title = "Good"
     body = "Fits well."
@@ -156,3 +143,21 @@ class ProductCollectionItemFactory(factory.django.DjangoModelFactory):
 
     collection = factory.SubFactory(ProductCollectionFactory)
     product = factory.SubFactory(ProductPageFactory)
+
+
+def add_product(category, title, variants=1, images=1, reviews=0):
+    """A product page under `category` with that many variants (sized S-XL,
+    priced from 20.00), images and reviews."""
+    product = ProductPageFactory(parent=category, title=title, brand="Northwind")
+    for number in range(images):
+        ProductImageFactory(product=product, alt_text=f"{title} view {number}")
+    for number in range(variants):
+        VariantFactory(
+            product=product,
+            sku=f"{title.upper().replace(' ', '-')}-{number}",
+            size=["S", "M", "L", "XL"][number % 4],
+            price=Decimal("20.00") + number,
+        )
+    for _ in range(reviews):
+        ReviewFactory(product=product)
+    return product

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from cms.demo.catalog import COLORS, LEAVES, MEN, UNISEX, WOMEN, ProductSpec
+from shop.demo.catalog import COLORS, LEAVES, MEN, UNISEX, WOMEN, ProductSpec
 
 FIRST_NAMES = (
     "Ada", "Ben", "Chloe", "Dev", "Elena", "Felix", "Grace", "Hugo", "Iris", "Jonas",

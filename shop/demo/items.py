@@ -1,13 +1,15 @@
-"""The demo catalog generator's products as engine records, without a database.
+"""The demo catalog generator's products as recommender records (`Item`s),
+without a database.
 
 The benchmark trains on these, and tests check similar products on the same
-catalog that `seed_demo` writes (same generator, same seed).
+catalog that `seed_demo` writes (same generator, same seed). Here, not in
+recommend, because the demo app sits above the recommender in the package graph.
 """
 
 import random
 
-from cms.demo.catalog import LEAF_BY_SLUG, ProductSpec, generate_products
 from recommend.features import Item
+from shop.demo.catalog import LEAF_BY_SLUG, ProductSpec, generate_products
 
 
 def product_type(spec: ProductSpec) -> str:

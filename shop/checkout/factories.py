@@ -1,12 +1,8 @@
-"""Fixtures shared by the checkout, order and payment tests: the built-in
-plugins configured like a small shop, and checkouts ready to complete."""
+"""Test data for checkouts: the built-in plugins configured like a small shop,
+and checkouts ready to complete (checkout, order, payment and recommender tests)."""
 
 import json
 
-import pytest
-from django.core.cache import cache
-
-from cms.tests.factories import UserFactory, VariantFactory
 from shop.cart.models import Cart, CartLine
 from shop.checkout.models import Checkout
 from shop.plugins.manager import get_plugins_manager, invalidate_plugins_manager
@@ -54,23 +50,6 @@ def configure_shop_plugins(auto_capture=False):
     return get_plugins_manager()
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def shop_plugins(db):
-    manager = configure_shop_plugins()
-    yield manager
-    invalidate_plugins_manager()
-
-
-@pytest.fixture
-def user(db):
-    return UserFactory(email="ada@example.com")
-
-
 def make_checkout(lines, *, user=None, email="ada@example.com", **fields):
     """A checkout of a new cart holding ``[(variant, quantity), ...]``, with
     email, addresses and standard shipping set."""
@@ -87,7 +66,3 @@ def make_checkout(lines, *, user=None, email="ada@example.com", **fields):
         "currency": "USD",
     }
     return Checkout.objects.create(cart=cart, user=user, **{**defaults, **fields})
-
-
-def variant(price="10.00", stock=10, **kwargs):
-    return VariantFactory(price=price, stock=stock, **kwargs)

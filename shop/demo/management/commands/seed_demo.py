@@ -6,7 +6,7 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cms.demo.seed import delete_demo, demo_exists, seed_demo
+from shop.demo.seed import delete_demo, demo_exists, seed_demo
 
 
 def _moment(value: str) -> datetime:
