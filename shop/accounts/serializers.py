@@ -44,6 +44,21 @@ class ProfileSerializer(serializers.ModelSerializer):
         ]
 
 
+class AddressSerializer(serializers.ModelSerializer):
+    """The account address's rules (required fields, ISO country code); the
+    checkout keeps a copy, never a reference."""
+
+    class Meta:
+        model = Address
+        fields = list(ADDRESS_FIELDS)
+        extra_kwargs = ADDRESS_EXTRA_KWARGS
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("country"), str):
+            data = {**data, "country": data["country"].strip().upper()}
+        return super().to_internal_value(data)
+
+
 def password_field(help_text: str):
     return serializers.CharField(
         write_only=True, max_length=128, trim_whitespace=False, help_text=help_text

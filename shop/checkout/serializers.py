@@ -3,25 +3,8 @@ shop.checkout.services.compute_totals); none is ever read from a request."""
 
 from rest_framework import serializers
 
-from shop.accounts.models import Address
-from shop.accounts.serializers import ADDRESS_EXTRA_KWARGS
-from shop.accounts.services import ADDRESS_FIELDS
+from shop.accounts.serializers import AddressSerializer
 from shop.core.money import MoneyField, TaxedMoneyField
-
-
-class AddressSerializer(serializers.ModelSerializer):
-    """The account address's rules (required fields, ISO country code); the
-    checkout keeps a copy, never a reference."""
-
-    class Meta:
-        model = Address
-        fields = list(ADDRESS_FIELDS)
-        extra_kwargs = ADDRESS_EXTRA_KWARGS
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict) and isinstance(data.get("country"), str):
-            data = {**data, "country": data["country"].strip().upper()}
-        return super().to_internal_value(data)
 
 
 class CheckoutCreateSerializer(serializers.Serializer):

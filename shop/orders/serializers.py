@@ -3,7 +3,7 @@ they need (a tracking number, an amount, a note)."""
 
 from rest_framework import serializers
 
-from shop.checkout.serializers import AddressSerializer
+from shop.accounts.serializers import AddressSerializer
 from shop.core.money import AMOUNT, MoneyField, TaxedMoneyField
 from shop.orders.models import Fulfillment, Order, OrderEvent, OrderLine
 from shop.payments.models import Payment
