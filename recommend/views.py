@@ -18,7 +18,6 @@ from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -37,6 +36,7 @@ from recommend.serializers import (
     RecommendedProductSerializer,
 )
 from shop.api.errors import ApiErrorCode, error_responses
+from shop.api.parsers import JSONParser
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 
 from cms.factories import (
     CategoryPageFactory,
@@ -232,3 +234,38 @@ def test_category_page_queries_do_not_grow_with_products(
         response = client.get(linen.url)
 
     assert len(response.context["products"]) == 6
+
+
+def test_the_product_page_shows_reviews_a_page_at_a_time(client, catalog):
+    few = add_product(catalog["linen"], "Few", reviews=1)
+    many = add_product(catalog["linen"], "Many", reviews=23)
+    newest_first = list(many.reviews.order_by("-created_at", "-id"))
+    get_warm(client, few.url)
+    get_warm(client, many.url)
+
+    with CaptureQueriesContext(connection) as few_queries:
+        client.get(few.url)
+    with CaptureQueriesContext(connection) as many_queries:
+        first = client.get(many.url)
+    second = client.get(many.url, {"reviews_page": "2"})
+    last = client.get(many.url, {"reviews_page": "3"})
+    beyond = client.get(many.url, {"reviews_page": "99999999999999999999"})
+    not_a_number = client.get(many.url, {"reviews_page": "x"})
+
+    def shown(response):
+        return [review.pk for review in response.context["reviews"]]
+
+    # One query for the page of reviews, whatever their number.
+    assert len(many_queries) == len(few_queries)
+    assert shown(first) == [review.pk for review in newest_first[:10]]
+    assert shown(second) == [review.pk for review in newest_first[10:20]]
+    assert shown(last) == [review.pk for review in newest_first[20:]]
+    assert (beyond.status_code, shown(beyond)) == (200, [])
+    assert shown(not_a_number) == shown(first)
+    html = first.content.decode()
+    assert html.count('<article class="review">') == 10
+    assert '<a rel="next" href="?reviews_page=2#reviews">Older reviews</a>' in html
+    assert "Newer reviews" not in html
+    last_html = last.content.decode()
+    assert '<a rel="prev" href="?reviews_page=2#reviews">Newer reviews</a>' in last_html
+    assert "Older reviews" not in last_html

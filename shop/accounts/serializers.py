@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import Address, User
 from shop.accounts.services import ADDRESS_FIELDS
+from shop.api.validators import reject_bidi_controls
 
 # What each address field holds (for the schema; every address serializer).
 ADDRESS_HELP = {
@@ -76,11 +77,28 @@ class RegisterSerializer(serializers.Serializer):
     email = email_field("The sign-in name; one account per email.")
     password = password_field(NEW_PASSWORD)
     first_name = serializers.CharField(
-        max_length=150, required=False, default="", help_text="Optional."
+        max_length=150,
+        required=False,
+        default="",
+        validators=[reject_bidi_controls],
+        help_text="Optional.",
     )
     last_name = serializers.CharField(
-        max_length=150, required=False, default="", help_text="Optional."
+        max_length=150,
+        required=False,
+        default="",
+        validators=[reject_bidi_controls],
+        help_text="Optional.",
     )
+
+
+class RegisteredSerializer(serializers.Serializer):
+    """What sign-up answers: the same for a new and a taken email."""
+
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    detail = serializers.CharField()
 
 
 class LoginSerializer(serializers.Serializer):

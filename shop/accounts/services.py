@@ -7,7 +7,7 @@ the API hands it `request.user`. Failures raise AccountError with a stable code.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +23,6 @@ from shop.plugins.manager import get_plugins_manager
 
 class AccountErrorCode(TextChoices):
     INVALID_CREDENTIALS = "invalid_credentials", "Wrong email or password."
-    EMAIL_TAKEN = "email_taken", "An account with this email exists."
     INVALID_PASSWORD = (
         "invalid_password",
         "The new password fails the password rules (the message says which).",
@@ -40,19 +39,6 @@ class AccountError(ServiceError):
     codes = AccountErrorCode
 
 
-def authenticate_user(request, email: str, password: str) -> User:
-    """The active user with this email (any case) and password."""
-    stored = (
-        User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
-    )
-    # Unknown emails still go through authenticate(): it spends the same hashing
-    # time, so the answer's timing does not tell who has an account.
-    user = authenticate(request, email=stored or email, password=password)
-    if not user:
-        raise AccountError("invalid_credentials", "Wrong email or password.")
-    return user
-
-
 def _validate_password(password: str, user: User, field: str) -> None:
     try:
         password_validation.validate_password(password, user)
@@ -60,23 +46,34 @@ def _validate_password(password: str, user: User, field: str) -> None:
         raise AccountError("invalid_password", " ".join(exc.messages), field) from exc
 
 
+def normalize_email(email: str) -> str:
+    """Emails are stored lowercased (sign-in ignores case anyway)."""
+    return email.strip().lower()
+
+
 def register_user(
     email: str, password: str, first_name: str = "", last_name: str = ""
-) -> User:
-    email = email.strip().lower()
+) -> User | None:
+    """Creates the account and tells the plugins (`customer_created`).
+
+    When the email has an account already, nothing is created: its owner is told
+    by email (`account_registration_attempted`) and None is returned. Callers
+    answer both cases alike, so that signing up never tells who has an account.
+    """
+    email = normalize_email(email)
     user = User(email=email, first_name=first_name, last_name=last_name)
     _validate_password(password, user, "password")
+    # Hashed in both cases: the time taken does not tell them apart either.
     user.set_password(password)
-    taken = AccountError("email_taken", "An account with this email exists.", "email")
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
     with transaction.atomic():
         try:
-            # A savepoint: a concurrent sign-up with this email fails here alone.
+            # A savepoint: the unique constraint (any case) refuses a taken email,
+            # a concurrent sign-up's included.
             with transaction.atomic():
                 user.save()
-        except IntegrityError as exc:
-            raise taken from exc
+        except IntegrityError:
+            _tell_owner_of_registration_attempt(email)
+            return None
         get_plugins_manager().customer_created(
             {
                 "user_id": user.pk,
@@ -86,6 +83,13 @@ def register_user(
             },
         )
     return user
+
+
+def _tell_owner_of_registration_attempt(email: str) -> None:
+    owner = User.objects.filter(email__iexact=email, is_active=True).first()
+    if owner is not None:
+        # No reset link: this event also reaches webhook receivers.
+        get_plugins_manager().account_registration_attempted({"email": owner.email})
 
 
 def update_profile(user: User, **changes) -> User:

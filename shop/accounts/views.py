@@ -6,20 +6,20 @@ Staff manage other customers in the Wagtail admin, under Django's model
 permissions; no API endpoint gives staff more.
 """
 
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.accounts import serializers, services
+from shop.accounts import serializers, services, throttles
+from shop.accounts.models import User
 from shop.accounts.services import AccountErrorCode
-from shop.accounts.throttles import AuthAttemptsThrottle
 from shop.api.authentication import TokenAuthentication
 from shop.api.errors import BODY_ERRORS, SIGNED_IN, ApiErrorCode, error_responses
 from shop.cart import identity
@@ -29,35 +29,59 @@ from shop.cart.services import merge_anonymous_cart_into_user
 ATTEMPT_ERRORS = (*BODY_ERRORS, ApiErrorCode.THROTTLED)
 
 
+def _authenticate(request, email: str, password: str) -> User:
+    try:
+        throttles.check_sign_in_allowed(request, email)
+    except throttles.SignInLocked:
+        raise Throttled(detail=throttles.SIGN_IN_LOCKED_MESSAGE) from None
+    # Emails are matched without regard to case, as at registration.
+    stored = (
+        User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
+    )
+    # Unknown emails still go through authenticate(): it spends the same hashing
+    # time, so the answer's timing does not tell who has an account.
+    user = authenticate(request, email=stored or email, password=password)
+    if not user:
+        throttles.record_failed_sign_in(request, email)
+        raise services.AccountError("invalid_credentials", "Wrong email or password.")
+    return user
+
+
 def _merge_cart(request, user, body_token) -> dict | None:
     cart = identity.cart_to_merge(request, body_token)
     return merge_anonymous_cart_into_user(cart, user).as_dict() if cart else None
 
 
 class RegisterView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
         summary="Create an account",
-        description="Then sign in: `POST /auth/token/` (headless) or "
-        "`POST /auth/session/` (browser).",
+        description="The same answer whether or not the email has an account "
+        "already; in that case nothing is created and its owner is emailed. "
+        "Then sign in: `POST /auth/token/` (headless) or `POST /auth/session/` "
+        "(browser).",
         request=serializers.RegisterSerializer,
         responses={
-            201: serializers.ProfileSerializer,
-            **error_responses(
-                *ATTEMPT_ERRORS,
-                AccountErrorCode.EMAIL_TAKEN,
-                AccountErrorCode.INVALID_PASSWORD,
-            ),
+            201: serializers.RegisteredSerializer,
+            **error_responses(*ATTEMPT_ERRORS, AccountErrorCode.INVALID_PASSWORD),
         },
     )
     def post(self, request):
         serializer = serializers.RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.register_user(**serializer.validated_data)
+        services.register_user(**serializer.validated_data)
+        data = serializer.validated_data
+        registered = {
+            "email": services.normalize_email(data["email"]),
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "detail": "Sign in with this email and password.",
+        }
         return Response(
-            serializers.ProfileSerializer(user).data, status=status.HTTP_201_CREATED
+            serializers.RegisteredSerializer(registered).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -65,7 +89,7 @@ class RegisterView(APIView):
 class SessionView(APIView):
     """Storefront sign-in: a session cookie, CSRF-checked like every session write."""
 
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
 
     @extend_schema(
         summary="Who is signed in (also sets the CSRF cookie)",
@@ -104,7 +128,7 @@ class SessionView(APIView):
         serializer = serializers.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = services.authenticate_user(request, data["email"], data["password"])
+        user = _authenticate(request, data["email"], data["password"])
         # login() renews the session key but keeps its data: the cart token too.
         login(request, user)
         return Response(
@@ -129,7 +153,7 @@ class TokenView(APIView):
     """Headless sign-in: one API token per user, sent as `Authorization: Bearer …`
     (or `Token …`)."""
 
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
 
     # Signing in needs no credentials; revoking needs the token itself.
     authentication_classes = [TokenAuthentication]
@@ -151,7 +175,7 @@ class TokenView(APIView):
         serializer = serializers.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = services.authenticate_user(request, data["email"], data["password"])
+        user = _authenticate(request, data["email"], data["password"])
         token, _ = Token.objects.get_or_create(user=user)
         return Response(
             {
@@ -174,7 +198,7 @@ class TokenView(APIView):
 
 
 class PasswordResetView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -195,7 +219,7 @@ class PasswordResetView(APIView):
 
 
 class PasswordResetConfirmView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -240,7 +264,7 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 
 class PasswordChangeView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(

@@ -16,7 +16,7 @@ DRF's and Django's own exceptions) into responses.
 
 import math
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import TextChoices
 from django.http import Http404
@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from shop.core.errors import ServiceError
+from shop.core.errors import ServiceError, error_body
 
 
 class ApiErrorCode(TextChoices):
@@ -51,6 +51,14 @@ class ApiErrorCode(TextChoices):
         "unsupported_media_type",
         "Send the body as application/json.",
     )
+    INVALID_QUERY = (
+        "invalid_query",
+        "The query string has NUL bytes or broken percent escapes.",
+    )
+    PAYLOAD_TOO_LARGE = (
+        "payload_too_large",
+        "The body is larger than this server accepts.",
+    )
     THROTTLED = "throttled", "Too many requests; `detail.retry_after` in seconds."
     SERVER_ERROR = "server_error", "A fault on the server; retrying may help."
 
@@ -74,11 +82,12 @@ STATUS: dict[str, int] = {
     ApiErrorCode.METHOD_NOT_ALLOWED: 405,
     ApiErrorCode.NOT_ACCEPTABLE: 406,
     ApiErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ApiErrorCode.INVALID_QUERY: 400,
+    ApiErrorCode.PAYLOAD_TOO_LARGE: 413,
     ApiErrorCode.THROTTLED: 429,
     ApiErrorCode.SERVER_ERROR: 500,
     # shop.accounts
     "invalid_credentials": 400,
-    "email_taken": 400,
     "invalid_password": 400,
     "wrong_password": 400,
     "invalid_token": 400,
@@ -132,17 +141,6 @@ STATUS: dict[str, int] = {
 }
 
 
-def error_body(code: str, message: str, fields=None, detail=None) -> dict:
-    return {
-        "error": {
-            "code": str(code),
-            "message": message,
-            "fields": fields or {},
-            "detail": detail,
-        }
-    }
-
-
 def _key(prefix: str, name) -> str:
     if isinstance(name, int):  # a list item
         return f"{prefix}[{name}]"
@@ -192,6 +190,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -205,6 +205,12 @@ def exception_handler(exc, context):
         headers["Retry-After"] = str(math.ceil(exc.wait))
     set_rollback()
     return Response(_from_api_exception(exc), exc.status_code, headers=headers)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = ApiErrorCode.PAYLOAD_TOO_LARGE
+    default_detail = "The request body is larger than this server accepts."
 
 
 # Schema ---------------------------------------------------------------------

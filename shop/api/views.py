@@ -1,7 +1,7 @@
 """The API's own endpoints: its index, the JSON 404 for unknown paths and
 JSON 500 for faults under /api/, and the permanent redirects of renamed paths."""
 
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -10,7 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api.errors import ApiErrorCode, error_body
+from shop.api.errors import ApiErrorCode
+from shop.core.errors import error_response
 
 # The index's links: name -> URL name in the "api:v1" namespace.
 INDEX = {
@@ -67,7 +68,7 @@ def not_found(request, path=""):
             match = None
         if match is not None and match.func is not not_found:
             message += f" Did you mean {request.path}/ ? Every path ends with a slash."
-    return JsonResponse(error_body(ApiErrorCode.NOT_FOUND, message), status=404)
+    return error_response(404, ApiErrorCode.NOT_FOUND, message)
 
 
 def moved(url_name: str):
@@ -88,8 +89,7 @@ def server_error(request):
     """The project's 500 handler: the error body under /api/, Django's page
     elsewhere."""
     if request.path.startswith("/api/"):
-        body = error_body(
-            ApiErrorCode.SERVER_ERROR, "Something went wrong on our side."
+        return error_response(
+            500, ApiErrorCode.SERVER_ERROR, "Something went wrong on our side."
         )
-        return JsonResponse(body, status=500)
     return defaults.server_error(request)

@@ -13,7 +13,7 @@ class CheckoutCreateSerializer(serializers.Serializer):
 
 class CheckoutUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(
-        required=False, help_text="Where the order confirmation goes."
+        max_length=254, required=False, help_text="Where the order confirmation goes."
     )
     shipping_address = AddressSerializer(required=False)
     billing_address = AddressSerializer(required=False)

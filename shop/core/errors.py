@@ -8,6 +8,7 @@ views let these errors propagate.
 """
 
 from django.db.models import TextChoices
+from django.http import JsonResponse
 
 
 class ServiceError(Exception):
@@ -40,3 +41,21 @@ def service_error_classes() -> list[type[ServiceError]]:
         if "codes" in vars(cls):
             found.append(cls)
     return found
+
+
+def error_body(code: str, message: str, fields=None, detail=None) -> dict:
+    """The API's one error body (see shop.api.errors)."""
+    return {
+        "error": {
+            "code": str(code),
+            "message": message,
+            "fields": fields or {},
+            "detail": detail,
+        }
+    }
+
+
+def error_response(status: int, code: str, message: str, fields=None) -> JsonResponse:
+    """The error body for answers given outside DRF's views (middleware, the
+    API's URL fallbacks)."""
+    return JsonResponse(error_body(code, message, fields), status=status)

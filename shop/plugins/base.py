@@ -310,6 +310,11 @@ class BasePlugin:
     def account_password_reset_requested(self, payload: dict) -> None:
         """A shopper asked for a password reset (payload has the reset URL)."""
 
+    @event_hook
+    def account_registration_attempted(self, payload: dict) -> None:
+        """Someone tried to sign up with the email of an existing account
+        (payload: its email)."""
+
 
 def _hooks(kind: HookKind) -> frozenset[str]:
     return frozenset(

@@ -249,33 +249,29 @@ class PluginsManager:
     def account_password_reset_requested(self, payload: dict) -> None:
         self._notify(BasePlugin.account_password_reset_requested, payload)
 
+    def account_registration_attempted(self, payload: dict) -> None:
+        self._notify(BasePlugin.account_registration_attempted, payload)
+
 
 _process_manager: tuple[str | None, PluginsManager] | None = None
 
 
-def _config_version() -> str | None:
-    try:
-        return cache.get(CONFIG_VERSION_KEY)
-    except Exception:
-        logger.warning("Cache unreachable; reading plugin configuration from the DB")
-        return None
-
-
 def get_plugins_manager() -> PluginsManager:
-    """The process's manager, rebuilt only when a configuration was saved."""
+    """The process's manager, rebuilt only when a configuration was saved.
+
+    Without a version (a cache miss, or the cache down: its calls then answer
+    None) the configuration is read again, so a save made meanwhile is never
+    missed; that costs one query per call until the cache answers again.
+    """
     global _process_manager
-    version = _config_version()
+    version = cache.get(CONFIG_VERSION_KEY)
     if _process_manager and version is not None and _process_manager[0] == version:
         return _process_manager[1]
     stored = {row.plugin_id: row for row in PluginConfiguration.objects.all()}
     manager = PluginsManager(plugin_classes(), stored)
     if version is None:
-        version = uuid.uuid4().hex
-        try:
-            cache.add(CONFIG_VERSION_KEY, version, timeout=None)
-            version = cache.get(CONFIG_VERSION_KEY)
-        except Exception:
-            version = None
+        cache.add(CONFIG_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(CONFIG_VERSION_KEY)
     _process_manager = (version, manager)
     return manager
 
@@ -284,7 +280,9 @@ def invalidate_plugins_manager() -> None:
     """Makes every process reload plugin configuration on its next request."""
     global _process_manager
     _process_manager = None
-    try:
-        cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.warning("Cache unreachable; other processes keep the old plugin config")
+    # The cache answers None instead of True when it is down.
+    if not cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, timeout=None):
+        logger.error(
+            "Cache unreachable: processes that still hold the previous plugin "
+            "configuration keep it until the configuration is saved again"
+        )

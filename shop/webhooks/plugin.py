@@ -56,3 +56,6 @@ class WebhooksPlugin(BasePlugin):
 
     def account_password_reset_requested(self, payload):
         record_event("account_password_reset_requested", payload)
+
+    def account_registration_attempted(self, payload):
+        record_event("account_registration_attempted", payload)

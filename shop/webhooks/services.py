@@ -2,6 +2,7 @@
 
 Receiver's guide
 ----------------
+Receivers are https URLs at public addresses (see shop.webhooks.targets).
 Every delivery is an HTTP POST whose body is JSON::
 
     {"id": "<event id>", "event": "order_created", "created": "<ISO 8601>",
@@ -57,6 +58,7 @@ from shop.webhooks.models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
 )
+from shop.webhooks.targets import PinnedHostAdapter, TargetNotAllowed, resolve_target
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +193,8 @@ class AttemptResult:
     error: str
     duration_ms: int
     response_body: str
+    # A refusal that another attempt would meet again (a target not allowed).
+    final: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -198,7 +202,7 @@ class AttemptResult:
 
     @property
     def retryable(self) -> bool:
-        return self.status_code is None or self.status_code >= 500
+        return not self.final and (self.status_code is None or self.status_code >= 500)
 
 
 def deliver(delivery_id: int) -> WebhookDelivery | None:
@@ -308,25 +312,48 @@ def signed_headers(delivery: WebhookDelivery, body: bytes, timestamp: int) -> di
 
 
 def send(delivery: WebhookDelivery) -> AttemptResult:
-    """One signed POST; never raises for what the network or the receiver does."""
-    body = encode_body(delivery)
-    headers = signed_headers(delivery, body, int(time.time()))
+    """One signed POST to the target's checked address (see
+    shop.webhooks.targets); never raises for what the network or the receiver
+    does."""
     started = time.monotonic()
 
     def elapsed_ms() -> int:
         return round((time.monotonic() - started) * 1000)
 
     try:
-        with requests.post(
-            delivery.webhook.target_url,
-            data=body,
-            headers=headers,
-            timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
-            allow_redirects=False,
-            stream=True,
-        ) as response:
-            # Only an excerpt is kept, so a huge answer is never read whole.
-            excerpt = next(response.iter_content(RESPONSE_EXCERPT_BYTES), b"")
+        target = resolve_target(delivery.webhook.target_url)
+    except TargetNotAllowed as exc:
+        return AttemptResult(
+            status_code=None,
+            error=" ".join(exc.messages)[:ERROR_MAX_CHARS],
+            duration_ms=elapsed_ms(),
+            response_body="",
+            final=exc.code != "webhook_host_unresolved",
+        )
+    body = encode_body(delivery)
+    headers = signed_headers(delivery, body, int(time.time()))
+    headers["Host"] = target.host_header
+    try:
+        with requests.Session() as session:
+            # No proxies or credentials from the environment: the checked
+            # address is the one connected to.
+            session.trust_env = False
+            adapter = PinnedHostAdapter(target)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            with session.post(
+                target.pinned_url,
+                data=body,
+                headers=headers,
+                timeout=(
+                    settings.WEBHOOK_CONNECT_TIMEOUT,
+                    settings.WEBHOOK_READ_TIMEOUT,
+                ),
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                # Only an excerpt is kept, so a huge answer is never read whole.
+                excerpt = next(response.iter_content(RESPONSE_EXCERPT_BYTES), b"")
     except requests.RequestException as exc:
         return AttemptResult(
             status_code=None,

@@ -21,6 +21,9 @@ class RecordsAccountEvents(BasePlugin):
     def account_password_reset_requested(self, payload):
         RECEIVED.append(("account_password_reset_requested", payload))
 
+    def account_registration_attempted(self, payload):
+        RECEIVED.append(("account_registration_attempted", payload))
+
 
 @pytest.fixture
 def events(settings):

@@ -18,10 +18,14 @@ REPORT = (
 )
 
 
-def run(*args: str) -> str:
+def run(*args: str, **extra_env: str) -> str:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    # Production refuses to start without a secret key of its own.
+    # Production refuses to start without a secret key of its own, a database
+    # and Redis (neither is contacted here).
     env["SECRET_KEY"] = "entry-point-test-secret-key"
+    env.setdefault("DATABASE_URL", "postgres://127.0.0.1:5432/unused")
+    env.setdefault("REDIS_URL", settings.REDIS_URL)
+    env.update(extra_env)
     result = subprocess.run(
         [sys.executable, *args],
         cwd=settings.BASE_DIR,
@@ -35,8 +39,11 @@ def run(*args: str) -> str:
 
 
 @pytest.mark.parametrize("module", ["shop.wsgi", "shop.asgi", "celery_app"])
-def test_servers_and_the_worker_default_to_production(module):
-    report = run("-c", f"import {module}; {REPORT}")
+def test_servers_and_the_worker_default_to_production(module, tmp_path):
+    # The servers also refuse to start without the collected static files.
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+
+    report = run("-c", f"import {module}; {REPORT}", STATIC_ROOT=str(tmp_path))
 
     assert report == "shop.settings.production False True"
 

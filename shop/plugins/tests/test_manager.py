@@ -123,6 +123,7 @@ def test_the_hook_lists_are_the_marked_base_methods():
         "order_refunded",
         "customer_created",
         "account_password_reset_requested",
+        "account_registration_attempted",
     }
 
 

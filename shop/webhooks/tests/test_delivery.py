@@ -418,7 +418,9 @@ def test_the_sweep_leaves_deliveries_whose_task_is_merely_late(receiver, make_we
 
 def test_unknown_events_are_refused():
     webhook = Webhook(
-        name="x", target_url="https://example.com/h", events=["order_created", "nope"]
+        name="x",
+        target_url="https://erp.example.com/h",
+        events=["order_created", "nope"],
     )
 
     with pytest.raises(ValidationError) as raised:
