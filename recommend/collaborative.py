@@ -133,45 +133,173 @@ def scaled_popularity(scores: np.ndarray) -> np.ndarray:
     return logs / top if top > 0 else logs
 
 
+# Co-occurrence is a cosine shrunk by its support: its size says how sure it
+# is, so it is blended as it is. The other signals' scales vary by catalog.
+CALIBRATED_SIGNALS = frozenset({"cooccurrence"})
+
+
+def scaled_rows(scores: np.ndarray) -> np.ndarray:
+    """Each row divided by its largest score, so that its best is 1."""
+    top = scores.max(axis=1, keepdims=True) if scores.size else scores
+    return np.divide(scores, top, out=np.zeros_like(scores), where=top > 0)
+
+
+def signal_scores(name: str, scores: np.ndarray) -> np.ndarray:
+    """A signal's neighbour scores as blended: per row scaled to a best of 1,
+    unless the signal is calibrated already."""
+    scores = np.asarray(scores, dtype=np.float64)
+    return scores if name in CALIBRATED_SIGNALS else scaled_rows(scores)
+
+
 def blend_lists(
-    content: tuple[np.ndarray, np.ndarray],
-    cooccur: tuple[np.ndarray, np.ndarray],
+    signals: Mapping[str, tuple[np.ndarray, np.ndarray]],
     popular: np.ndarray,
     weights: Mapping[str, float],
     k: int,
     rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the top k of content, co-occurrence and popularity blended.
+    """Per row: the top k of several neighbour lists and popularity, blended.
 
-    `content` and `cooccur` are (neighbours, scores) arrays for the same rows
-    (padded with -1), both cosines in [0, 1]; `popular` is the scaled popularity
-    of every item, also in [0, 1].
+    `signals` maps a signal's name (a key of `weights`) to (neighbours, scores)
+    arrays for the same rows, padded with -1; each signal's scores are scaled
+    (`signal_scores`), then weighted. `popular` is the scaled popularity of
+    every item, in [0, 1], weighted by `weights["popularity"]`
+    and added to every candidate. A row is never its own neighbour.
     """
-    content_ids, content_scores = content
-    co_ids, co_scores = cooccur
-    rows = np.arange(len(content_ids)) if rows is None else rows
-    neighbours = np.full((len(content_ids), k), -1, dtype=np.int64)
-    scores = np.zeros((len(content_ids), k), dtype=np.float32)
-    w_content = weights.get("content", 0.0)
-    w_co = weights.get("cooccurrence", 0.0)
-    w_pop = weights.get("popularity", 0.0)
-    for position in range(len(content_ids)):
-        combined: dict[int, float] = {}
-        for item, score in zip(
-            content_ids[position], content_scores[position], strict=True
-        ):
-            if item >= 0:
-                combined[int(item)] = w_content * float(score)
-        for item, score in zip(co_ids[position], co_scores[position], strict=True):
-            if item >= 0:
-                combined[int(item)] = combined.get(int(item), 0.0) + w_co * float(score)
-        combined.pop(int(rows[position]), None)
-        if not combined:
+    count = len(next(iter(signals.values()))[0])
+    rows = np.arange(count) if rows is None else rows
+    neighbours = np.full((count, k), -1, dtype=np.int64)
+    blended = np.zeros((count, k), dtype=np.float32)
+    candidates, values = [], []
+    for name, (ids, scores) in signals.items():
+        weight = weights.get(name, 0.0)
+        if weight <= 0:
             continue
-        items = np.fromiter(combined, dtype=np.int64, count=len(combined))
-        values = np.fromiter(combined.values(), dtype=np.float64, count=len(items))
-        values += w_pop * popular[items]
-        best = np.argsort(-values, kind="stable")[:k]
-        neighbours[position, : len(best)] = items[best]
-        scores[position, : len(best)] = values[best]
-    return neighbours, scores
+        candidates.append(ids)
+        values.append(weight * signal_scores(name, scores))
+    if not candidates or not count:
+        return neighbours, blended
+    ids = np.hstack(candidates)
+    values = np.hstack(values)
+    # Sum the signals per (row, candidate): sort by both, add up equal runs.
+    row_of = np.repeat(np.arange(count), ids.shape[1])
+    ids, values = ids.ravel(), values.ravel()
+    keep = (ids >= 0) & (ids != rows[row_of])
+    row_of, ids, values = row_of[keep], ids[keep], values[keep]
+    if not len(ids):
+        return neighbours, blended
+    order = np.lexsort((ids, row_of))
+    row_of, ids, values = row_of[order], ids[order], values[order]
+    starts = np.flatnonzero(np.r_[True, (np.diff(row_of) != 0) | (np.diff(ids) != 0)])
+    row_of, ids = row_of[starts], ids[starts]
+    values = np.add.reduceat(values, starts)
+    values = values + weights.get("popularity", 0.0) * popular[ids]
+    # Best first per row, ties to the lower item; then the first k of each row.
+    order = np.lexsort((ids, -values, row_of))
+    row_of, ids, values = row_of[order], ids[order], values[order]
+    first = np.searchsorted(row_of, np.arange(count))
+    rank = np.arange(len(row_of)) - first[row_of]
+    kept = rank < k
+    neighbours[row_of[kept], rank[kept]] = ids[kept]
+    blended[row_of[kept], rank[kept]] = values[kept]
+    return neighbours, blended
+
+
+def neighbour_matrix(
+    neighbours: np.ndarray, scores: np.ndarray, item_count: int
+) -> sparse.csr_matrix:
+    """Padded neighbour lists (one row per item) as a sparse item x item matrix."""
+    rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
+    columns, values = neighbours.ravel(), scores.ravel()
+    kept = columns >= 0
+    return sparse.csr_matrix(
+        (values[kept].astype(np.float64), (rows[kept], columns[kept])),
+        shape=(item_count, item_count),
+    )
+
+
+def first_touches(interactions: Interactions) -> Interactions:
+    """Each shopper's first event with each item, ordered by shopper, then time
+    (ties by item): every shopper's sequence of distinct items."""
+    order = np.lexsort((interactions.item, interactions.at, interactions.shopper))
+    ordered = interactions.take(order)
+    pairs = ordered.shopper * (int(ordered.item.max()) + 1 if len(ordered) else 1)
+    pairs = pairs + ordered.item
+    _, first = np.unique(pairs, return_index=True)
+    return ordered.take(np.sort(first))
+
+
+def transitions(
+    interactions: Interactions, item_count: int, window: int, gap_decay: float
+) -> sparse.csr_matrix:
+    """What comes next: item x item, how often j followed i in a shopper's
+    sequence of distinct items, within `window` steps (a step further weighs
+    `gap_decay` times less). Normalised by the square roots of i's outgoing and
+    j's incoming totals, so that a blockbuster does not follow everything.
+    """
+    sequence = first_touches(interactions)
+    rows, columns, values = [], [], []
+    for gap in range(1, window + 1):
+        same = sequence.shopper[gap:] == sequence.shopper[:-gap]
+        rows.append(sequence.item[:-gap][same])
+        columns.append(sequence.item[gap:][same])
+        values.append(np.full(int(same.sum()), gap_decay ** (gap - 1)))
+    if not rows:
+        return sparse.csr_matrix((item_count, item_count), dtype=np.float32)
+    counts = sparse.csr_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(item_count, item_count),
+    )
+    counts.setdiag(0)
+    counts.eliminate_zeros()
+    outgoing = np.asarray(counts.sum(axis=1)).ravel()
+    incoming = np.asarray(counts.sum(axis=0)).ravel()
+    scale_out = sparse.diags(1.0 / np.sqrt(np.maximum(outgoing, 1e-12)))
+    scale_in = sparse.diags(1.0 / np.sqrt(np.maximum(incoming, 1e-12)))
+    return (scale_out @ counts @ scale_in).tocsr().astype(np.float32)
+
+
+def history_matrix(
+    interactions: Interactions,
+    shoppers: np.ndarray,
+    item_count: int,
+    kind_weights: Mapping[str, float],
+    half_life_items: float,
+    limit: int,
+) -> sparse.csr_matrix:
+    """`shoppers` x items: each shopper's latest `limit` distinct items, the
+    newest weighing its kind weight, each older one halved every
+    `half_life_items` items back (0: no recency, every item alike); rows sum to 1.
+
+    Recency counts in items, not days: real histories come in bursts (a dozen
+    ratings in a minute, then nothing for a month).
+    """
+    sequence = first_touches(interactions)
+    position = {int(shopper): row for row, shopper in enumerate(shoppers)}
+    mine = np.isin(sequence.shopper, shoppers)
+    sequence = sequence.take(mine)
+    # Strongest kind per (shopper, item) over all its events, not just the first.
+    strongest = shopper_item_matrix(
+        interactions.take(np.isin(interactions.shopper, shoppers)),
+        item_count,
+        kind_weights,
+    )
+    rows = np.fromiter(
+        (position[int(s)] for s in sequence.shopper), np.int64, len(sequence)
+    )
+    # Items back from the newest: count from each shopper's end.
+    ends = np.r_[np.flatnonzero(np.diff(rows)), len(rows) - 1] if len(rows) else []
+    last = np.zeros(len(shoppers), dtype=np.int64)
+    last[rows[ends]] = ends
+    back = last[rows] - np.arange(len(rows))
+    kept = back < limit
+    rows, items, back = rows[kept], sequence.item[kept], back[kept]
+    weights = np.asarray(strongest[sequence.shopper[kept], items]).ravel()
+    if half_life_items > 0:
+        weights = weights * 0.5 ** (back / half_life_items)
+    matrix = sparse.csr_matrix(
+        (weights, (rows, items)), shape=(len(shoppers), item_count)
+    )
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    totals[totals == 0] = 1.0
+    return (sparse.diags(1.0 / totals) @ matrix).tocsr()
