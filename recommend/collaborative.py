@@ -12,6 +12,8 @@ import numpy as np
 from scipy import sparse
 
 SECONDS_PER_DAY = 86400.0
+# Rows blended at a time (bounds the temporary arrays of `blend_lists`).
+BLEND_CHUNK = 8192
 
 
 @dataclass(frozen=True)
@@ -107,22 +109,18 @@ def cooccurrence(
 
 
 def sparse_top_k(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k largest entries of each row: (columns, values), padded with -1 / 0."""
+    """The k largest entries of each row: (columns, values), padded with -1 / 0;
+    equal values in the order of their columns."""
+    matrix = sparse.csr_matrix(matrix)
     rows = matrix.shape[0]
     neighbours = np.full((rows, k), -1, dtype=np.int64)
     scores = np.zeros((rows, k), dtype=np.float32)
-    for row in range(rows):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        if start == end:
-            continue
-        values = matrix.data[start:end]
-        columns = matrix.indices[start:end]
-        if len(values) > k:
-            keep = np.argpartition(-values, k - 1)[:k]
-            values, columns = values[keep], columns[keep]
-        ranking = np.argsort(-values, kind="stable")
-        neighbours[row, : len(ranking)] = columns[ranking]
-        scores[row, : len(ranking)] = values[ranking]
+    row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
+    order = np.lexsort((matrix.indices, -matrix.data, row_of))
+    rank = np.arange(len(order)) - matrix.indptr[row_of[order]]
+    kept = order[rank < k]
+    neighbours[row_of[kept], rank[rank < k]] = matrix.indices[kept]
+    scores[row_of[kept], rank[rank < k]] = matrix.data[kept]
     return neighbours, scores
 
 
@@ -167,42 +165,55 @@ def blend_lists(
     and added to every candidate. A row is never its own neighbour.
     """
     count = len(next(iter(signals.values()))[0])
-    rows = np.arange(count) if rows is None else rows
+    rows = np.arange(count) if rows is None else np.asarray(rows)
     neighbours = np.full((count, k), -1, dtype=np.int64)
     blended = np.zeros((count, k), dtype=np.float32)
     candidates, values = [], []
     for name, (ids, scores) in signals.items():
         weight = weights.get(name, 0.0)
-        if weight <= 0:
-            continue
-        candidates.append(ids)
-        values.append(weight * signal_scores(name, scores))
-    if not candidates or not count:
+        if weight > 0:
+            candidates.append(np.asarray(ids, dtype=np.int64))
+            values.append(weight * signal_scores(name, scores))
+    if not candidates or not count or k <= 0:
         return neighbours, blended
     ids = np.hstack(candidates)
     values = np.hstack(values)
-    # Sum the signals per (row, candidate): sort by both, add up equal runs.
-    row_of = np.repeat(np.arange(count), ids.shape[1])
-    ids, values = ids.ravel(), values.ravel()
-    keep = (ids >= 0) & (ids != rows[row_of])
-    row_of, ids, values = row_of[keep], ids[keep], values[keep]
-    if not len(ids):
-        return neighbours, blended
-    order = np.lexsort((ids, row_of))
-    row_of, ids, values = row_of[order], ids[order], values[order]
-    starts = np.flatnonzero(np.r_[True, (np.diff(row_of) != 0) | (np.diff(ids) != 0)])
-    row_of, ids = row_of[starts], ids[starts]
-    values = np.add.reduceat(values, starts)
-    values = values + weights.get("popularity", 0.0) * popular[ids]
-    # Best first per row, ties to the lower item; then the first k of each row.
-    order = np.lexsort((ids, -values, row_of))
-    row_of, ids, values = row_of[order], ids[order], values[order]
-    first = np.searchsorted(row_of, np.arange(count))
-    rank = np.arange(len(row_of)) - first[row_of]
-    kept = rank < k
-    neighbours[row_of[kept], rank[kept]] = ids[kept]
-    blended[row_of[kept], rank[kept]] = values[kept]
+    # In chunks of rows: the temporary arrays stay small whatever the catalog.
+    for start in range(0, count, BLEND_CHUNK):
+        chunk = slice(start, start + BLEND_CHUNK)
+        chunk_ids, chunk_scores = _blend_rows(
+            ids[chunk], values[chunk], rows[chunk], popular, weights, k
+        )
+        neighbours[chunk, : chunk_ids.shape[1]] = chunk_ids
+        blended[chunk, : chunk_ids.shape[1]] = chunk_scores
     return neighbours, blended
+
+
+def _blend_rows(ids, values, rows, popular, weights, k):
+    """`blend_lists` for one chunk of rows."""
+    # One row of candidates per item: sorted by id, equal ids summed into the
+    # first of their run, the others (and padding, and the row itself) out.
+    order = np.argsort(ids, axis=1, kind="stable")
+    ids = np.take_along_axis(ids, order, axis=1)
+    values = np.take_along_axis(values, order, axis=1)
+    first = np.ones(ids.shape, dtype=bool)
+    first[:, 1:] = ids[:, 1:] != ids[:, :-1]
+    run = np.cumsum(first.ravel()) - 1
+    sums = np.bincount(run, weights=values.ravel())[run].reshape(ids.shape)
+    valid = first & (ids >= 0) & (ids != rows[:, None])
+    sums = sums + weights.get("popularity", 0.0) * popular[np.maximum(ids, 0)]
+    sums[~valid] = -np.inf
+    # The best k per row, best first, equal scores in the order of their ids.
+    take = min(k, ids.shape[1])
+    if take < ids.shape[1]:
+        best = np.argpartition(-sums, take - 1, axis=1)[:, :take]
+        ids = np.take_along_axis(ids, best, axis=1)
+        sums = np.take_along_axis(sums, best, axis=1)
+    ranking = np.lexsort((ids, -sums), axis=1)
+    ids = np.take_along_axis(ids, ranking, axis=1)
+    sums = np.take_along_axis(sums, ranking, axis=1)
+    found = np.isfinite(sums)
+    return np.where(found, ids, -1), np.where(found, sums, 0.0)
 
 
 def neighbour_matrix(

@@ -306,7 +306,11 @@ def evaluate(
         blended("blend (given)", dict(weights), half_life)
     tuned = tune(train, lambda rows: content, popular_of, count, config, k=k, seed=seed)
     blended("blend (tuned)", tuned.weights, tuned.half_life_items)
-    results[-1].settings["validation"] = tuned.as_dict()
+    results[-1].settings["validation"] = {
+        name: value
+        for name, value in tuned.as_dict().items()
+        if name not in ("weights", "half_life_items")
+    }
     protocol = {
         "split": split,
         "k": k,

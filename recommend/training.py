@@ -34,7 +34,7 @@ from recommend.collaborative import (
 from recommend.features import Item, build_features
 from recommend.personal import collaborative_lists, tune
 from recommend.similarity import cap_blocks, nested_blocks, shard_rows, top_k_rows
-from recommend.store import encode_scored
+from recommend.store import encode_rows, encode_scored
 
 Progress = Callable[[str], None]
 
@@ -212,17 +212,6 @@ def similar_lists(
     )
 
 
-def _encoded(prepared: Prepared, neighbours: np.ndarray, scores: np.ndarray) -> str:
-    kept = neighbours >= 0
-    return encode_scored(
-        zip(
-            prepared.ids[neighbours[kept]].tolist(),
-            scores[kept].tolist(),
-            strict=True,
-        )
-    )
-
-
 def shard_fields(
     prepared: Prepared, shard: int, shards: int, config: Mapping
 ) -> dict[str, str]:
@@ -245,15 +234,17 @@ def shard_fields(
         rows=rows,
     )
     fields = {}
-    for position, row in enumerate(rows.tolist()):
-        product = prepared.ids[row]
-        for name, (neighbours, scores) in (
-            ("similar", similar),
-            ("personal", personal),
-        ):
-            fields[f"{name}:{product}"] = _encoded(
-                prepared, neighbours[position], scores[position]
+    for name, (neighbours, scores) in (("similar", similar), ("personal", personal)):
+        # Row numbers to product ids (padding stays -1).
+        product_ids = np.where(neighbours >= 0, prepared.ids[neighbours], -1)
+        values = encode_rows(product_ids, scores)
+        fields.update(
+            zip(
+                (f"{name}:{pk}" for pk in prepared.ids[rows].tolist()),
+                values,
+                strict=True,
             )
+        )
     return fields
 
 
