@@ -173,16 +173,19 @@ def blend_lists(
         weight = weights.get(name, 0.0)
         if weight > 0:
             candidates.append(np.asarray(ids, dtype=np.int64))
-            values.append(weight * signal_scores(name, scores))
+            values.append(weight * signal_scores(name, scores).astype(np.float32))
     if not candidates or not count or k <= 0:
         return neighbours, blended
-    ids = np.hstack(candidates)
-    values = np.hstack(values)
     # In chunks of rows: the temporary arrays stay small whatever the catalog.
     for start in range(0, count, BLEND_CHUNK):
         chunk = slice(start, start + BLEND_CHUNK)
         chunk_ids, chunk_scores = _blend_rows(
-            ids[chunk], values[chunk], rows[chunk], popular, weights, k
+            np.hstack([ids[chunk] for ids in candidates]),
+            np.hstack([scores[chunk] for scores in values]),
+            rows[chunk],
+            popular,
+            weights,
+            k,
         )
         neighbours[chunk, : chunk_ids.shape[1]] = chunk_ids
         blended[chunk, : chunk_ids.shape[1]] = chunk_scores

@@ -154,59 +154,77 @@ def _blended_matrix(name: str, lists: tuple[np.ndarray, np.ndarray], count: int)
     return neighbour_matrix(neighbours, signal_scores(name, scores), count)
 
 
-def ranks(
-    scores: sparse.csr_matrix,
-    popular: np.ndarray,
-    popularity_weight: float,
-    seen: sparse.csr_matrix,
-    targets: np.ndarray,
-) -> np.ndarray:
-    """The 1-based rank of each row's target among the items not seen, when an
-    item scores its entry in `scores` plus `popularity_weight * popular`.
-    Ties count half (the expected rank in a random tie order)."""
-    count = scores.shape[1]
-    rows = np.arange(scores.shape[0])
-    bonus = popularity_weight * popular
-    target_scores = np.asarray(scores[rows, targets]).ravel() + bonus[targets]
-    # Candidates with a score: compare their blended score.
-    row_of = np.repeat(rows, np.diff(scores.indptr))
-    values = scores.data + bonus[scores.indices]
-    unseen = ~_contains(seen, row_of, scores.indices)
-    unseen &= scores.indices != targets[row_of]
-    above = unseen & (values > target_scores[row_of])
-    tied = unseen & (values == target_scores[row_of])
-    better = np.bincount(row_of[above], minlength=len(rows)).astype(np.float64)
-    better += 0.5 * np.bincount(row_of[tied], minlength=len(rows))
-    # The rest score their popularity alone: count those over the target's
-    # score, less the ones that are candidates, seen, or the target itself.
-    ordered = np.sort(bonus)
-    over = count - np.searchsorted(ordered, target_scores, side="right")
-    level = count - np.searchsorted(ordered, target_scores, side="left") - over
-    excluded = _union(scores, seen)
-    excluded_row = np.repeat(rows, np.diff(excluded.indptr))
-    excluded_bonus = bonus[excluded.indices]
-    is_target = excluded.indices == targets[excluded_row]
-    over -= np.bincount(
-        excluded_row[(excluded_bonus > target_scores[excluded_row]) & ~is_target],
-        minlength=len(rows),
-    )
-    level -= np.bincount(
-        excluded_row[(excluded_bonus == target_scores[excluded_row]) & ~is_target],
-        minlength=len(rows),
-    )
-    target_in = _contains(excluded, rows, targets)
-    level -= ((bonus[targets] == target_scores) & ~target_in).astype(np.int64)
-    return 1.0 + better + over + 0.5 * np.maximum(level, 0)
+@dataclass(frozen=True)
+class Candidates:
+    """The validation shoppers' scored candidates, one entry per (shopper,
+    item) that any signal scores or the shopper has seen, in key order
+    (shopper row * item count + item): each signal's score per entry."""
 
+    keys: np.ndarray
+    signals: dict[str, np.ndarray]
+    seen: np.ndarray  # bool per entry
+    item_count: int
 
-def _contains(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray):
-    return np.asarray(matrix[rows, columns]).ravel() != 0
+    @classmethod
+    def build(
+        cls,
+        history: sparse.csr_matrix,
+        matrices: Mapping[str, sparse.csr_matrix],
+    ) -> "Candidates":
+        count = history.shape[1]
 
+        def keyed(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+            matrix = matrix.tocoo()
+            return matrix.row.astype(np.int64) * count + matrix.col, matrix.data
 
-def _union(first: sparse.csr_matrix, second: sparse.csr_matrix) -> sparse.csr_matrix:
-    both = (abs(first) + abs(second)).tocsr()
-    both.data[:] = 1.0
-    return both
+        scored = {name: keyed(history @ matrix) for name, matrix in matrices.items()}
+        seen_keys, _ = keyed(history)
+        keys = np.unique(np.concatenate([seen_keys, *(k for k, _ in scored.values())]))
+        signals = {}
+        for name, (signal_keys, values) in scored.items():
+            aligned = np.zeros(len(keys))
+            aligned[np.searchsorted(keys, signal_keys)] = values
+            signals[name] = aligned
+        seen = np.zeros(len(keys), dtype=bool)
+        seen[np.searchsorted(keys, seen_keys)] = True
+        return cls(keys, signals, seen, count)
+
+    def ranks(
+        self,
+        weights: Mapping[str, float],
+        popular: np.ndarray,
+        targets: np.ndarray,
+    ) -> np.ndarray:
+        """The 1-based rank of each shopper's target among the items they have
+        not seen, an item scoring its weighted signals plus the popularity
+        weight times its popularity. Ties count half (the expected rank in a
+        random order of the tied)."""
+        count, shoppers = self.item_count, len(targets)
+        bonus = weights.get("popularity", 0.0) * popular
+        row, item = self.keys // count, self.keys % count
+        values = bonus[item].copy()
+        for name, aligned in self.signals.items():
+            if weights.get(name, 0.0) > 0:
+                values += weights[name] * aligned
+        target_keys = np.arange(shoppers) * count + targets
+        position = np.minimum(
+            np.searchsorted(self.keys, target_keys), len(self.keys) - 1
+        )
+        listed = self.keys[position] == target_keys if len(self.keys) else targets < 0
+        target_scores = np.where(listed, values[position], bonus[targets])
+        threshold = target_scores[row]
+        rival = ~self.seen & (self.keys != target_keys[row])
+        better = np.bincount(row[rival & (values > threshold)], minlength=shoppers)
+        tied = np.bincount(row[rival & (values == threshold)], minlength=shoppers)
+        # Items without an entry score their popularity alone.
+        ordered = np.sort(bonus)
+        over = count - np.searchsorted(ordered, target_scores, side="right")
+        level = count - np.searchsorted(ordered, target_scores, side="left") - over
+        entry_bonus = bonus[item]
+        over -= np.bincount(row[entry_bonus > threshold], minlength=shoppers)
+        level -= np.bincount(row[entry_bonus == threshold], minlength=shoppers)
+        level -= (~listed).astype(np.int64)  # the target itself
+        return 1.0 + better + over + 0.5 * (tied + np.maximum(level, 0))
 
 
 def ndcg(found_ranks: np.ndarray, k: int) -> float:
@@ -287,30 +305,15 @@ def tune(
         for name, lists in signal_lists.items()
     }
     popular = popular_of(split.train)
-    by_half_life: dict[float, tuple[dict, sparse.csr_matrix]] = {}
-
-    def per_signal(half_life: float):
-        if half_life not in by_half_life:
-            weights = history(
-                split.train, split.shoppers, item_count, config, half_life
-            )
-            seen = weights.copy()
-            seen.data[:] = 1.0
-            by_half_life[half_life] = (
-                {name: (weights @ matrix).tocsr() for name, matrix in matrices.items()},
-                seen,
-            )
-        return by_half_life[half_life]
+    by_half_life: dict[float, Candidates] = {}
 
     def score(weights: Mapping[str, float], half_life: float) -> float:
-        signal_scores, seen = per_signal(half_life)
-        total = sparse.csr_matrix((len(split.shoppers), item_count))
-        for name, matrix in signal_scores.items():
-            if weights.get(name, 0.0) > 0:
-                total = total + weights[name] * matrix
-        found = ranks(
-            total.tocsr(), popular, weights.get("popularity", 0.0), seen, split.targets
-        )
+        if half_life not in by_half_life:
+            by_half_life[half_life] = Candidates.build(
+                history(split.train, split.shoppers, item_count, config, half_life),
+                matrices,
+            )
+        found = by_half_life[half_life].ranks(weights, popular, split.targets)
         return ndcg(found, k)
 
     start = defaults(config)

@@ -235,7 +235,7 @@ RECOMMEND = {
     "NEXT_WINDOW": 10,
     "NEXT_GAP_DECAY": 0.7,
     "TUNE_MIN_SHOPPERS": 50,
-    "TUNE_MAX_SHOPPERS": 2000,
+    "TUNE_MAX_SHOPPERS": 1000,
     # A shopper's latest interactions used for "for you".
     "HISTORY_LIMIT": 50,
     # Purchased products are not recommended again unless tagged with this.
