@@ -13,6 +13,7 @@ split carved from the training interactions (each shopper's last new item, as
 the offline evaluation does), by coordinate ascent over a small grid of values.
 """
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -103,18 +104,6 @@ def random_out(interactions: Interactions, seed: int) -> Split:
     )
 
 
-@dataclass(frozen=True)
-class Lists:
-    """Per item row, top neighbour lists of each signal (padded with -1)."""
-
-    content: tuple[np.ndarray, np.ndarray]
-    cooccurrence: tuple[np.ndarray, np.ndarray]
-    next: tuple[np.ndarray, np.ndarray]
-
-    def signals(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        return {name: getattr(self, name) for name in SIGNALS}
-
-
 def collaborative_lists(
     interactions: Interactions, item_count: int, config: Mapping
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -182,7 +171,7 @@ class Candidates:
         keys = np.unique(np.concatenate([seen_keys, *(k for k, _ in scored.values())]))
         signals = {}
         for name, (signal_keys, values) in scored.items():
-            aligned = np.zeros(len(keys))
+            aligned = np.zeros(len(keys), dtype=np.float32)
             aligned[np.searchsorted(keys, signal_keys)] = values
             signals[name] = aligned
         seen = np.zeros(len(keys), dtype=bool)
@@ -305,15 +294,17 @@ def tune(
         for name, lists in signal_lists.items()
     }
     popular = popular_of(split.train)
-    by_half_life: dict[float, Candidates] = {}
+
+    # Two half-lives at most in memory: the best so far and the one tried.
+    @functools.lru_cache(maxsize=2)
+    def candidates(half_life: float) -> Candidates:
+        return Candidates.build(
+            history(split.train, split.shoppers, item_count, config, half_life),
+            matrices,
+        )
 
     def score(weights: Mapping[str, float], half_life: float) -> float:
-        if half_life not in by_half_life:
-            by_half_life[half_life] = Candidates.build(
-                history(split.train, split.shoppers, item_count, config, half_life),
-                matrices,
-            )
-        found = by_half_life[half_life].ranks(weights, popular, split.targets)
+        found = candidates(half_life).ranks(weights, popular, split.targets)
         return ndcg(found, k)
 
     start = defaults(config)
