@@ -24,8 +24,9 @@ The models (see `recommend.personal`):
 - blend (configured): the configured PERSONAL weights and half-life, scored
   exactly as the shop serves it (each product's blended personal list);
 - blend (given): the `weights` asked for, when asked;
-- blend (tuned): what training would choose, tuned on a validation split
-  carved from the training data only (never the held-out products).
+- blend (tuned): what training would choose, tuned on a validation split of
+  the same kind carved from the training data only (never the held-out
+  products).
 
 Similar products (`evaluate_similar`): for each product whose label another
 product shares, the share of its top k similar products with the same label,
@@ -59,8 +60,7 @@ from recommend.features import Item, build_features
 from recommend.personal import (
     Split,
     collaborative_lists,
-    leave_last_out,
-    random_out,
+    hold_out,
     tune,
 )
 from recommend.similarity import top_k_rows
@@ -173,14 +173,6 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     ).reshape(len(scores), min(k, scores.shape[1]))
 
 
-def _split(interactions: Interactions, split: str, seed: int) -> Split:
-    if split == "last":
-        return leave_last_out(interactions)
-    if split == "random":
-        return random_out(interactions, seed)
-    raise ValueError(f"Unknown split {split!r}: use last or random.")
-
-
 class _Ranker:
     """Ranks the whole catalog for the evaluated shoppers of one split."""
 
@@ -240,7 +232,7 @@ def evaluate(
 ) -> Report:
     """Every model's metrics on one split (see the module's docstring)."""
     count = len(items)
-    held = _split(interactions, split, seed)
+    held = hold_out(interactions, split, seed)
     if not len(held.shoppers):
         raise ValueError("No shopper has interactions with two different products.")
     train = held.train
@@ -304,7 +296,16 @@ def evaluate(
     blended("blend (configured)", dict(config["PERSONAL"]), half_life)
     if weights is not None:
         blended("blend (given)", dict(weights), half_life)
-    tuned = tune(train, lambda rows: content, popular_of, count, config, k=k, seed=seed)
+    tuned = tune(
+        train,
+        lambda rows: content,
+        popular_of,
+        count,
+        config,
+        k=k,
+        seed=seed,
+        split=split,
+    )
     blended("blend (tuned)", tuned.weights, tuned.half_life_items)
     results[-1].settings["validation"] = {
         name: value

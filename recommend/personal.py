@@ -143,6 +143,15 @@ def _blended_matrix(name: str, lists: tuple[np.ndarray, np.ndarray], count: int)
     return neighbour_matrix(neighbours, signal_scores(name, scores), count)
 
 
+def hold_out(interactions: Interactions, split: str, seed: int) -> Split:
+    """`leave_last_out` (split "last") or `random_out` (split "random")."""
+    if split == "last":
+        return leave_last_out(interactions)
+    if split == "random":
+        return random_out(interactions, seed)
+    raise ValueError(f"Unknown split {split!r}: use last or random.")
+
+
 @dataclass(frozen=True)
 class Candidates:
     """The validation shoppers' scored candidates, one entry per (shopper,
@@ -260,6 +269,7 @@ def tune(
     config: Mapping,
     k: int = 10,
     seed: int = 0,
+    split: str = "last",
 ) -> Tuned:
     """The blend weights and history half-life that rank each validation
     shopper's last new item best (NDCG@k), on signals rebuilt from the rest.
@@ -267,10 +277,12 @@ def tune(
     `content_for(rows)` gives content neighbours for every item row, filled
     at least for `rows` (None: content left out); `popular_of(interactions)`
     gives the scaled popularity of a training set.
-    At most TUNE_MAX_SHOPPERS validation shoppers (drawn with `seed`); with
-    fewer than TUNE_MIN_SHOPPERS the configured defaults are returned.
+    The validation split is of the kind `split` names (the shop serves what
+    comes next: training uses "last"). At most TUNE_MAX_SHOPPERS validation
+    shoppers (drawn with `seed`); with fewer than TUNE_MIN_SHOPPERS the
+    configured defaults are returned.
     """
-    split = leave_last_out(interactions)
+    split = hold_out(interactions, split, seed)
     if len(split.shoppers) < config["TUNE_MIN_SHOPPERS"]:
         return defaults(config, len(split.shoppers))
     if len(split.shoppers) > config["TUNE_MAX_SHOPPERS"]:

@@ -215,19 +215,24 @@ def test_similar_needs_a_label_column(tmp_path):
         run(tmp_path, ITEMS_CSV, INTERACTIONS_CSV, "--similar")
 
 
-def test_the_tuned_blend_beats_popularity_on_sequential_shoppers(settings):
-    # 120 shoppers walk a chain of items (each goes on to the next one) from
-    # a random start; the last step is what each is evaluated on.
+def chain_walkers() -> Interactions:
+    """120 shoppers walk a chain of items (each goes on to the next one) from
+    a random start."""
     rng = np.random.default_rng(3)
     rows = []
     for shopper in range(120):
         start = int(rng.integers(0, 30))
         for step in range(5):
             rows.append((shopper, (start + step) % 40, "view", shopper * 100.0 + step))
+    return events(*rows)
+
+
+def test_the_tuned_blend_beats_popularity_on_sequential_shoppers(settings):
+    # the last step is what each shopper is evaluated on
     items = [Item(id=number, title=f"item {number}") for number in range(40)]
     config = {**settings.RECOMMEND, "TUNE_MIN_SHOPPERS": 50}
 
-    report = evaluate(items, events(*rows), config, k=5)
+    report = evaluate(items, chain_walkers(), config, k=5)
 
     popularity = report.model("popularity").metrics["ndcg"].value
     tuned = report.model("blend (tuned)")
@@ -288,3 +293,20 @@ def test_similar_products_keep_the_text_signal(settings):
     # plain TF-IDF: 0.54 (generic titles), content 0.97, served the same
     assert agreement["content"] >= agreement["plain TF-IDF"] + 0.3
     assert agreement["served"] >= agreement["content"]
+
+
+def test_a_random_split_is_tuned_on_a_random_validation_split(settings):
+    items = [Item(id=number, title=f"item {number}") for number in range(40)]
+    config = {**settings.RECOMMEND, "TUNE_MIN_SHOPPERS": 50}
+
+    report = evaluate(items, chain_walkers(), config, k=5, split="random", seed=2)
+
+    assert report.protocol["split"] == "random"
+    assert report.protocol["shoppers"] == 120
+    tuned = report.model("blend (tuned)")
+    assert tuned.settings["validation"]["tuned"] is True
+    # any step of a chain is next to two others: co-occurrence knows them all
+    assert (
+        tuned.metrics["hit_rate"].value
+        > report.model("popularity").metrics["hit_rate"].value
+    )

@@ -20,8 +20,8 @@ Personal lists (default): per shopper with two products or more, one is held
 out (--split last: the product they came to last, with everything from then
 on; random: one drawn with --seed); every model ranks the whole catalog and is
 scored HR, NDCG, MAP and coverage at --k, each with a bootstrap 95% interval.
-"blend (tuned)" is what training would choose, tuned on a validation split of
-the training part only.
+"blend (tuned)" is what training would choose (there: on a "last" split),
+tuned on a validation split of the same kind carved from the training part.
 
 Similar products (--similar --label-column COLUMN): per product whose label
 another product shares, the share of its top k similar products with the same
