@@ -232,15 +232,20 @@ def neighbour_matrix(
     )
 
 
-def first_touches(interactions: Interactions) -> Interactions:
-    """Each shopper's first event with each item, ordered by shopper, then time
-    (ties by item): every shopper's sequence of distinct items."""
+def touches(interactions: Interactions, *, last: bool = False) -> Interactions:
+    """Each shopper's first (or `last`) event with each item, ordered by
+    shopper, then time (ties by item): every shopper's distinct items in the
+    order they came to them (or, with `last`, last went back to them)."""
     order = np.lexsort((interactions.item, interactions.at, interactions.shopper))
     ordered = interactions.take(order)
-    pairs = ordered.shopper * (int(ordered.item.max()) + 1 if len(ordered) else 1)
-    pairs = pairs + ordered.item
-    _, first = np.unique(pairs, return_index=True)
-    return ordered.take(np.sort(first))
+    width = int(ordered.item.max()) + 1 if len(ordered) else 1
+    keys = ordered.shopper * width + ordered.item
+    if last:
+        _, from_end = np.unique(keys[::-1], return_index=True)
+        chosen = len(keys) - 1 - from_end
+    else:
+        _, chosen = np.unique(keys, return_index=True)
+    return ordered.take(np.sort(chosen))
 
 
 def transitions(
@@ -251,7 +256,7 @@ def transitions(
     `gap_decay` times less). Normalised by the square roots of i's outgoing and
     j's incoming totals, so that a blockbuster does not follow everything.
     """
-    sequence = first_touches(interactions)
+    sequence = touches(interactions)
     rows, columns, values = [], [], []
     for gap in range(1, window + 1):
         same = sequence.shopper[gap:] == sequence.shopper[:-gap]
@@ -281,14 +286,15 @@ def history_matrix(
     half_life_items: float,
     limit: int,
 ) -> sparse.csr_matrix:
-    """`shoppers` x items: each shopper's latest `limit` distinct items, the
-    newest weighing its kind weight, each older one halved every
+    """`shoppers` x items: each shopper's latest `limit` distinct items (by
+    their last event, as `services.for_shopper_ids` orders them), the newest
+    weighing its strongest kind's weight, each older one halved every
     `half_life_items` items back (0: no recency, every item alike); rows sum to 1.
 
     Recency counts in items, not days: real histories come in bursts (a dozen
     ratings in a minute, then nothing for a month).
     """
-    sequence = first_touches(interactions)
+    sequence = touches(interactions, last=True)
     position = {int(shopper): row for row, shopper in enumerate(shoppers)}
     mine = np.isin(sequence.shopper, shoppers)
     sequence = sequence.take(mine)

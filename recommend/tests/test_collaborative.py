@@ -139,16 +139,16 @@ def test_history_weighs_the_newest_item_most():
     history = events(
         (7, 0, "view", 1.0),
         (7, 1, "purchase", 2.0),
-        (7, 0, "view", 5.0),  # seen again: still item 0's first place counts
         (7, 2, "view", 3.0),
+        (7, 0, "view", 5.0),  # back to item 0: now the newest
     )
 
     matrix = history_matrix(
         history, np.array([7]), 3, KINDS, half_life_items=1.0, limit=2
     ).toarray()
 
-    # newest first: 2 (view, 1), then 1 (purchase 5, one item back: 2.5);
-    # 0 is beyond the limit of two items
+    # newest first: 0 (view, 1), then 2 (view, one item back: 0.5); the
+    # purchase of 1 is beyond the limit of two items
     assert np.round(matrix, 4).tolist() == [
-        [0.0, round(2.5 / 3.5, 4), round(1 / 3.5, 4)]
+        [round(1 / 1.5, 4), 0.0, round(0.5 / 1.5, 4)]
     ]
