@@ -172,17 +172,28 @@ class Candidates:
         count = history.shape[1]
 
         def keyed(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-            matrix = matrix.tocoo()
-            return matrix.row.astype(np.int64) * count + matrix.col, matrix.data
+            """Row-major keys (sorted) and values of the non-zero entries."""
+            matrix = sparse.csr_matrix(matrix)
+            matrix.eliminate_zeros()
+            matrix.sum_duplicates()  # also sorts each row's columns
+            rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+            return rows * count + matrix.indices, matrix.data
 
-        scored = {name: keyed(history @ matrix) for name, matrix in matrices.items()}
-        seen_keys, _ = keyed(history)
-        keys = np.unique(np.concatenate([seen_keys, *(k for k, _ in scored.values())]))
+        history = sparse.csr_matrix(history)
+        history.eliminate_zeros()
+        scored = {name: history @ matrix for name, matrix in matrices.items()}
+        # The union of every entry, by sparse addition (no sort of all keys).
+        union = abs(history)
+        for matrix in scored.values():
+            union = union + abs(matrix)
+        keys, _ = keyed(union)
         signals = {}
-        for name, (signal_keys, values) in scored.items():
+        for name, matrix in scored.items():
+            signal_keys, values = keyed(matrix)
             aligned = np.zeros(len(keys), dtype=np.float32)
             aligned[np.searchsorted(keys, signal_keys)] = values
             signals[name] = aligned
+        seen_keys, _ = keyed(history)
         seen = np.zeros(len(keys), dtype=bool)
         seen[np.searchsorted(keys, seen_keys)] = True
         return cls(keys, signals, seen, count)
