@@ -14,11 +14,13 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/const
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@
 
+# The worker gets the web server's settings (manage.py's default: dev); started
+# alone, celery_app defaults to production like shop.wsgi.
 run: $(BIN)/.installed
 	$(MANAGE) bootstrap
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Redis configured: starting Celery worker and beat beside the web server."; \
-	  mkdir -p var; $(BIN)/celery -A celery_app worker --beat --loglevel=info --concurrency=2 & \
+	  mkdir -p var; DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-shop.settings.dev} $(BIN)/celery -A celery_app worker --beat --loglevel=info --concurrency=2 & \
 	  trap 'kill $$!' EXIT INT TERM; \
 	  $(MANAGE) runserver 127.0.0.1:8000; \
 	else \
@@ -34,6 +36,7 @@ test: $(BIN)/.installed services
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

@@ -1,14 +1,13 @@
-"""The Celery application.
+"""The Celery worker's entry point: ``celery -A celery_app worker``.
 
-Configured from Django settings (CELERY_*); tasks are autodiscovered.
+Production settings unless ``DJANGO_SETTINGS_MODULE`` says otherwise, like
+``shop.wsgi``; the application itself is ``shop.celery.app``.
 """
 
 import os
 
-from celery import Celery
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
+from shop.celery import app  # noqa: E402
 
-app = Celery("shop")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+__all__ = ["app"]

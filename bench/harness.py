@@ -208,6 +208,8 @@ def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    # Production settings refuse to serve without the static manifest.
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     log = (RESULTS / "gunicorn.log").open("w")
     return subprocess.Popen(
         [

@@ -5,7 +5,7 @@
 
 Each case runs in a fresh subprocess, so that its peak resident memory
 (getrusage maxrss) is its own. A case generates a synthetic catalog in memory
-with the demo generator (cms.demo.catalog: no database; generation is not
+with the demo generator (shop.demo.catalog: no database; generation is not
 timed), then times what a retrain computes for similar products: the TF-IDF
 features and the top-k similar products of every product.
 
@@ -92,8 +92,8 @@ def run_full(products: int, shoppers: int) -> dict:
     import numpy as np
     from django.conf import settings
 
-    from recommend.synthetic import demo_items
     from recommend.training import prepare, shard_fields
+    from shop.demo.items import demo_items
 
     config = settings.RECOMMEND
     _, items = demo_items(products, seed="bench", with_product_type=True)
@@ -135,8 +135,8 @@ def run_case(products: int, method: str, workers: int, k: int) -> dict:
 
     from recommend.features import build_features
     from recommend.similarity import dense_top_k, top_k_rows
-    from recommend.synthetic import demo_items
     from recommend.training import blocks
+    from shop.demo.items import demo_items
 
     config = settings.RECOMMEND
     started = time.perf_counter()

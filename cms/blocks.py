@@ -119,7 +119,10 @@ class RecommendationSource:
 
 
 class RecommendationsBlock(blocks.StructBlock):
-    """Recommender lists; the category narrows "for you" and "similar" too."""
+    """Recommender lists; the category narrows "for you" and "similar" too.
+
+    The products come from the `recommended_products` template tag of
+    recommend, which the template loads: cms does not import the recommender."""
 
     title = blocks.CharBlock(max_length=120)
     source = blocks.ChoiceBlock(
@@ -144,28 +147,6 @@ class RecommendationsBlock(blocks.StructBlock):
                 }
             )
         return value
-
-    def get_context(self, value, parent_context=None):
-        from recommend import services, storefront
-
-        context = super().get_context(value, parent_context=parent_context)
-        category_id = value["category"].pk if value.get("category") else None
-        filters = services.Filters(category_id=category_id)
-        if value["source"] == RecommendationSource.POPULAR:
-            ranked, filters = services.popular_ids(category_id), None
-        elif value["source"] == RecommendationSource.SIMILAR:
-            # A deleted product leaves the chooser empty: nothing to be like.
-            product = value.get("product")
-            ranked = services.similar_ids(product.pk) if product else None
-        else:
-            request = (parent_context or {}).get("request")
-            ranked = storefront.for_shopper(request)
-        context["products"] = (
-            storefront.cards(ranked, limit=value["limit"], filters=filters)
-            if ranked is not None
-            else []
-        )
-        return context
 
 
 class ContentStreamBlock(blocks.StreamBlock):

@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import ContentStreamBlock
+from shop.api.validators import reject_bidi_controls
 
 
 class Gender(models.TextChoices):
@@ -134,6 +135,10 @@ class ProductPage(Page):
     parent_page_types = ["cms.CategoryPage"]
     subpage_types = []
 
+    reviews_per_page = 10
+    # Far past any real product's reviews; keeps the offset a small number.
+    max_reviews_page = 10_000
+
     def with_content_json(self, content):
         # Services keep these, not editors: publishing an older revision must not
         # bring back the values that were current when it was saved.
@@ -143,9 +148,28 @@ class ProductPage(Page):
         page.popularity = self.popularity
         return page
 
-    def get_context(self, request, *args, **kwargs):
-        from recommend.storefront import also_like
+    def reviews_page(self, raw_number) -> dict:
+        """One page of approved reviews, newest first, with the numbers of the
+        pages around it (None at either end); one query, no count."""
+        try:
+            number = min(max(int(raw_number), 1), self.max_reviews_page)
+        except (TypeError, ValueError):
+            number = 1
+        size = self.reviews_per_page
+        start = (number - 1) * size
+        window = list(
+            self.reviews.filter(status=ReviewStatus.APPROVED).select_related("user")[
+                start : start + size + 1
+            ]
+        )
+        return {
+            "reviews": window[:size],
+            "reviews_page": number,
+            "newer_reviews_page": number - 1 if number > 1 else None,
+            "older_reviews_page": number + 1 if len(window) > size else None,
+        }
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Child relations, not plain querysets, so that previews show unsaved edits.
         variants = list(self.variants.filter(is_active=True).select_related("stock"))
@@ -155,10 +179,7 @@ class ProductPage(Page):
         context["variants"] = variants
         context["cheapest"] = min(variants, key=lambda v: v.price, default=None)
         context["tags"] = self.tags.all()
-        context["reviews"] = self.reviews.filter(
-            status=ReviewStatus.APPROVED
-        ).select_related("user")
-        context["also_like"] = also_like(self)
+        context.update(self.reviews_page(request.GET.get("reviews_page")))
         return context
 
     class Meta:
@@ -244,6 +265,10 @@ class Variant(models.Model):
         return f"{self.sku} {details}".strip()
 
 
+# About two pages of text; the product page shows reviews whole.
+REVIEW_BODY_MAX_LENGTH = 5000
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Pending moderation"
     APPROVED = "approved", "Approved"
@@ -260,8 +285,14 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    title = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True)
+    title = models.CharField(
+        max_length=200, blank=True, validators=[reject_bidi_controls]
+    )
+    body = models.TextField(
+        max_length=REVIEW_BODY_MAX_LENGTH,
+        blank=True,
+        validators=[reject_bidi_controls],
+    )
     status = models.CharField(
         max_length=10,
         choices=ReviewStatus.choices,

@@ -1,4 +1,5 @@
-"""Catalog admin: variants, stock, reviews and collections under one "Catalog" menu.
+"""Catalog admin: variants, reviews and collections under one "Catalog" menu,
+which other apps join through CATALOG_MENU_HOOK (shop.stock adds Stock).
 
 Built on Wagtail's own viewsets (ModelViewSet, SnippetViewSet) rather than
 wagtail-modeladmin: modeladmin is a frozen extraction of Wagtail's old admin code,
@@ -8,26 +9,27 @@ Wagtail upgrades.
 """
 
 import django_filters
-from django import forms
-from django.db import transaction
-from django.db.models import F
+from django.shortcuts import get_list_or_404
 from django.urls import reverse
+from django.utils.functional import classproperty
 from django.utils.http import urlencode
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.models import ProductCollection, Review, ReviewStatus, Variant
+from cms.services.reviews import set_review_status
 from shop.stock.models import Stock
 
-LOW_STOCK_THRESHOLD = 5
+# Viewsets of other apps set this as their menu_hook to appear in the group.
+CATALOG_MENU_HOOK = "register_catalog_menu_item"
 
 
 class VariantFilterSet(WagtailFilterSet):
@@ -74,92 +76,6 @@ class VariantViewSet(ModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             queryset=Variant.objects.select_related("product", "stock"), **kwargs
-        )
-
-
-class StockAvailability:
-    OUT = "out"
-    LOW = "low"
-    CHOICES = [(OUT, "Out of stock"), (LOW, f"Low stock (≤ {LOW_STOCK_THRESHOLD})")]
-
-
-class StockFilterSet(WagtailFilterSet):
-    availability = django_filters.ChoiceFilter(
-        label="Availability", choices=StockAvailability.CHOICES, method="by_available"
-    )
-
-    class Meta:
-        model = Stock
-        fields = []
-
-    def by_available(self, queryset, name, value):
-        available = F("quantity") - F("quantity_allocated")
-        queryset = queryset.alias(available=available)
-        if value == StockAvailability.OUT:
-            return queryset.filter(available__lte=0)
-        return queryset.filter(available__gt=0, available__lte=LOW_STOCK_THRESHOLD)
-
-
-class StockForm(WagtailAdminModelForm):
-    class Meta:
-        model = Stock
-        fields = ["quantity"]
-
-    def clean_quantity(self):
-        quantity = self.cleaned_data["quantity"]
-        allocated = self.instance.quantity_allocated
-        if quantity < allocated:
-            raise forms.ValidationError(
-                f"{allocated} units are allocated to orders; the quantity cannot go "
-                f"below {allocated}.",
-                code="below_allocated",
-            )
-        return quantity
-
-
-class StockCreateForm(StockForm):
-    class Meta(StockForm.Meta):
-        fields = ["variant", "quantity"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["variant"].queryset = Variant.objects.filter(stock__isnull=True)
-
-
-class StockEditView(generic.EditView):
-    def post(self, request, *args, **kwargs):
-        # Lock the row so the check against the allocation and the write see the
-        # same allocation even while orders are being placed.
-        with transaction.atomic():
-            self.object = self.get_object(Stock.objects.select_for_update())
-            return super().post(request, *args, **kwargs)
-
-
-class StockViewSet(ModelViewSet):
-    model = Stock
-    name = "catalog_stock"
-    icon = "box"
-    menu_label = "Stock"
-    edit_view_class = StockEditView
-    list_display = [
-        "variant__sku",
-        "variant__product__title",
-        "quantity",
-        "quantity_allocated",
-        "quantity_available",
-    ]
-    search_fields = ["variant__sku", "variant__product__title"]
-    filterset_class = StockFilterSet
-    ordering = ["variant__sku"]
-    list_per_page = 50
-    copy_view_enabled = False
-
-    def get_form_class(self, for_update=False):
-        return StockForm if for_update else StockCreateForm
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(
-            queryset=Stock.objects.select_related("variant__product"), **kwargs
         )
 
 
@@ -234,9 +150,56 @@ class CatalogViewSetGroup(SnippetViewSetGroup):
     menu_label = "Catalog"
     menu_icon = "folder-open-inverse"
     menu_order = 200
+    submenu_hook = CATALOG_MENU_HOOK
     items = (
         VariantViewSet,
-        StockViewSet,
         ReviewViewSet,
         ProductCollectionViewSet,
     )
+
+
+class ModerateReviewsBulkAction(SnippetBulkAction):
+    """Sets the status of the selected reviews through the review service."""
+
+    status = None
+    template_name = "cms/admin/confirm_bulk_moderate.html"
+
+    @classproperty
+    def models(cls):
+        return [Review]
+
+    @classmethod
+    def get_queryset(cls, model, object_ids):
+        return get_list_or_404(
+            Review.objects.select_related("product"), pk__in=object_ids
+        )
+
+    def check_perm(self, review):
+        return self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", review
+        )
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        for review in objects:
+            set_review_status(review, cls.status)
+        return len(objects), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"{num_parent_objects} review(s) {self.display_name.lower()}d."
+
+
+class ApproveReviewsBulkAction(ModerateReviewsBulkAction):
+    display_name = "Approve"
+    action_type = "approve"
+    aria_label = "Approve selected reviews"
+    status = ReviewStatus.APPROVED
+    action_priority = 10
+
+
+class RejectReviewsBulkAction(ModerateReviewsBulkAction):
+    display_name = "Reject"
+    action_type = "reject"
+    aria_label = "Reject selected reviews"
+    status = ReviewStatus.REJECTED
+    action_priority = 20

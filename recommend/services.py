@@ -38,6 +38,7 @@ from recommend.data import shopper_history
 from recommend.models import InteractionKind
 from recommend.personal import defaults as personal_defaults
 from recommend.store import STORE_ERRORS, decode_scored, get_store
+from shop.core.redis_breaker import CircuitOpen
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ def _read(fields: list[str]) -> tuple[str | None, list[str | None]] | None:
     """The store's answer, or None when it is unreachable."""
     try:
         return get_store().read(fields)
+    except CircuitOpen:
+        return None  # the breaker logged the failure that opened it
     except STORE_ERRORS as error:
         logger.warning("Recommendation store unreachable: %s", error)
         return None

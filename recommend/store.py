@@ -27,6 +27,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from shop.core.redis_breaker import CircuitBreakingRedis
+
 WRITE_BATCH = 1000
 # Reads and writes give up quickly: a down Redis must not stall a page.
 SOCKET_TIMEOUT = 0.5
@@ -104,14 +106,15 @@ def _config() -> Mapping:
 
 class RedisStore:
     def __init__(self, url: str, prefix: str):
-        self.client = redis.Redis.from_url(
+        # Once the server fails, lookups stop waiting on it for a while.
+        self.client = CircuitBreakingRedis.from_url(
             url,
             socket_timeout=SOCKET_TIMEOUT,
             socket_connect_timeout=SOCKET_TIMEOUT,
             decode_responses=True,
         )
         # Blobs are bytes; everything else is text.
-        self.binary = redis.Redis.from_url(
+        self.binary = CircuitBreakingRedis.from_url(
             url,
             socket_timeout=SOCKET_TIMEOUT,
             socket_connect_timeout=SOCKET_TIMEOUT,

@@ -1,3 +1,4 @@
-from celery_app import app as celery_app
+# Loaded with Django so that @shared_task binds to this app.
+from shop.celery import app as celery_app
 
 __all__ = ["celery_app"]

@@ -46,8 +46,11 @@ class CategoryField(forms.CharField):
         lookup = {"pk": int(value)} if is_id else {"slug": value}
         categories = list(CategoryPage.objects.live().filter(**lookup))
         if not categories:
+            # A parameter, not an f-string: the value may hold a "%".
             raise forms.ValidationError(
-                f"No category with id or slug {value!r}.", code="unknown_category"
+                "No category with id or slug %(value)r.",
+                code="unknown_category",
+                params={"value": value},
             )
         return categories
 

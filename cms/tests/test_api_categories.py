@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
+from cms.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
 
 URL = "/api/v1/categories/"
 

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import (
+from cms.factories import (
     ProductCollectionFactory,
     ProductCollectionItemFactory,
     ProductImageFactory,

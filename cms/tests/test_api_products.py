@@ -4,13 +4,13 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from cms.models import Gender
-from cms.tests.factories import (
+from cms.factories import (
     CategoryPageFactory,
     ProductImageFactory,
     ProductPageFactory,
     VariantFactory,
 )
+from cms.models import Gender
 
 URL = "/api/v1/products/"
 

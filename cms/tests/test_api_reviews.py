@@ -5,8 +5,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cms.factories import ProductPageFactory, ReviewFactory
 from cms.models import ProductPage, Review, ReviewStatus
-from cms.tests.factories import ProductPageFactory, ReviewFactory, UserFactory
+from shop.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,50 @@ def test_create_review_updates_the_rating(signed_in, product):
     assert body["author"] == "Ada"
     product = ProductPage.objects.get(pk=product.pk)
     assert (product.rating_average, product.rating_count) == (Decimal("4.00"), 1)
+
+
+def test_a_review_body_is_limited_in_length_and_in_the_schema(signed_in, product):
+    response = signed_in.post(
+        url(product), {"rating": 4, "body": "x" * (1024 * 1024)}, format="json"
+    )
+    schema = (
+        APIClient()
+        .get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .json()
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "body": ["Ensure this field has no more than 5000 characters."]
+    }
+    assert not Review.objects.exists()
+    review = schema["components"]["schemas"]["Review"]["properties"]
+    assert (review["title"]["maxLength"], review["body"]["maxLength"]) == (200, 5000)
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_a_review_with_a_bidi_override_is_refused(signed_in, product, field):
+    response = signed_in.post(
+        url(product), {"rating": 4, field: "great \u202egnp.exe"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        field: [
+            "Contains a bidirectional control character (U+202E), which can "
+            "disguise text."
+        ]
+    }
+    assert not Review.objects.exists()
+
+
+def test_right_to_left_text_with_its_marks_is_a_fine_review(signed_in, product):
+    text = "\u05de\u05e2\u05d5\u05dc\u05d4\u200f!"
+
+    response = signed_in.post(url(product), {"rating": 5, "body": text}, format="json")
+
+    assert response.status_code == 201
+    assert Review.objects.get().body == text
 
 
 def test_create_with_a_token(shopper, product):

@@ -1,7 +1,7 @@
 import pytest
 
+from cms.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
 from cms.models import CategoryPage, HomePage, ProductPage
-from cms.tests.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
 
 
 @pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Page
 
+from cms.factories import CategoryPageFactory, ProductPageFactory, home_page
 from cms.models import CategoryPage, HomePage, LandingPage, ProductPage
-from cms.tests.factories import CategoryPageFactory, ProductPageFactory, home_page
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from wagtail.models import Revision
 
+from cms.factories import ProductPageFactory, ReviewFactory
 from cms.models import ProductPage, Review, ReviewStatus
 from cms.services import reviews
-from cms.tests.factories import ProductPageFactory, ReviewFactory, UserFactory
+from shop.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,25 +1,22 @@
 """Every page type is served and previewable by the default theme, in fixed queries."""
 
 import json
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 
-from cms.models import LandingPage, ReviewStatus
-from cms.tests.factories import (
+from cms.factories import (
     CategoryPageFactory,
     ImageFactory,
-    ProductImageFactory,
-    ProductPageFactory,
     ReviewFactory,
-    VariantFactory,
+    add_product,
     home_page,
 )
-from recommend import pipeline
-from recommend.store import get_store
+from cms.models import LandingPage, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +28,6 @@ def default_theme(settings):
     for loader in engines["django"].engine.template_loaders:
         loader.reset()
     cache.delete_pattern("themes:site:*")
-
-
-def add_product(category, title, variants=1, images=1, reviews=0):
-    product = ProductPageFactory(parent=category, title=title, brand="Northwind")
-    for number in range(images):
-        ProductImageFactory(product=product, alt_text=f"{title} view {number}")
-    for number in range(variants):
-        VariantFactory(
-            product=product,
-            sku=f"{title.upper().replace(' ', '-')}-{number}",
-            size=["S", "M", "L", "XL"][number % 4],
-            price=Decimal("20.00") + number,
-        )
-    for _ in range(reviews):
-        ReviewFactory(product=product)
-    return product
 
 
 @pytest.fixture
@@ -231,9 +212,6 @@ def test_product_preview_shows_unsaved_variant_edits(catalog):
 # site, page route (4 levels), view restrictions, site root, top categories, then
 # the page's own reads. Both measured pages sit at depth 4 (home/shirts/linen).
 CATEGORY_PAGE_QUERIES = 15
-# The product page's 16, plus "you may also like": the recommended summaries and
-# their cards (products, images, renditions, variants), whatever their number.
-PRODUCT_PAGE_QUERIES = 21
 
 
 def get_warm(client, url):
@@ -258,32 +236,36 @@ def test_category_page_queries_do_not_grow_with_products(
     assert len(response.context["products"]) == 6
 
 
-@pytest.fixture
-def recommender(settings):
-    """A recommendations store of the test's own, emptied afterwards."""
-    prefix = f"cms-test-{uuid.uuid4().hex[:12]}"
-    settings.RECOMMEND = {**settings.RECOMMEND, "KEY_PREFIX": prefix}
-    yield
-    store = get_store()
-    store.client.delete(*store.client.scan_iter(f"{prefix}:*"))
+def test_the_product_page_shows_reviews_a_page_at_a_time(client, catalog):
+    few = add_product(catalog["linen"], "Few", reviews=1)
+    many = add_product(catalog["linen"], "Many", reviews=23)
+    newest_first = list(many.reviews.order_by("-created_at", "-id"))
+    get_warm(client, few.url)
+    get_warm(client, many.url)
 
+    with CaptureQueriesContext(connection) as few_queries:
+        client.get(few.url)
+    with CaptureQueriesContext(connection) as many_queries:
+        first = client.get(many.url)
+    second = client.get(many.url, {"reviews_page": "2"})
+    last = client.get(many.url, {"reviews_page": "3"})
+    beyond = client.get(many.url, {"reviews_page": "99999999999999999999"})
+    not_a_number = client.get(many.url, {"reviews_page": "x"})
 
-def test_product_page_queries_do_not_grow_with_variants_images_reviews(
-    client, catalog, django_assert_num_queries, recommender
-):
-    small = add_product(catalog["linen"], "Small", variants=1, images=1, reviews=1)
-    large = add_product(catalog["linen"], "Large", variants=6, images=4, reviews=5)
-    large.tags.add("a", "b", "c")
-    large.save()
-    pipeline.train_now()
-    get_warm(client, small.url)
-    get_warm(client, large.url)
+    def shown(response):
+        return [review.pk for review in response.context["reviews"]]
 
-    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
-        client.get(small.url)
-    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
-        response = client.get(large.url)
-
-    assert len(response.context["variants"]) == 6
-    assert len(list(response.context["reviews"])) == 5
-    assert len(response.context["also_like"]) == 3
+    # One query for the page of reviews, whatever their number.
+    assert len(many_queries) == len(few_queries)
+    assert shown(first) == [review.pk for review in newest_first[:10]]
+    assert shown(second) == [review.pk for review in newest_first[10:20]]
+    assert shown(last) == [review.pk for review in newest_first[20:]]
+    assert (beyond.status_code, shown(beyond)) == (200, [])
+    assert shown(not_a_number) == shown(first)
+    html = first.content.decode()
+    assert html.count('<article class="review">') == 10
+    assert '<a rel="next" href="?reviews_page=2#reviews">Older reviews</a>' in html
+    assert "Newer reviews" not in html
+    last_html = last.content.decode()
+    assert '<a rel="prev" href="?reviews_page=2#reviews">Newer reviews</a>' in last_html
+    assert "Older reviews" not in last_html

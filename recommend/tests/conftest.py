@@ -1,22 +1,27 @@
 import uuid
+from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
+from cms.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
 from recommend import services
 from recommend.store import RedisStore
+from shop.testing.pytest_plugin import needs_services
 
 
 @pytest.fixture(autouse=True)
-def recommend_settings(settings):
-    """Each test gets its own store prefix, an empty cache and fallback memo."""
+def recommend_settings(request, settings):
+    """Each test gets its own store prefix and an empty fallback memo; tests of
+    pure functions (no servers) have no store to clean."""
     prefix = f"rec-test-{uuid.uuid4().hex[:12]}"
     settings.RECOMMEND = {**settings.RECOMMEND, "KEY_PREFIX": prefix, "SHARDS": 1}
-    cache.clear()
     services._fallback_cache.clear()
     # Tests may point the store elsewhere; the clean-up uses the real Redis.
-    store = RedisStore(settings.REDIS_URL, prefix)
+    redis_url = settings.REDIS_URL
     yield settings.RECOMMEND
+    if not needs_services(request.node):
+        return
+    store = RedisStore(redis_url, prefix)
     keys = list(store.client.scan_iter(f"{prefix}:*"))
     if keys:
         store.client.delete(*keys)
@@ -25,14 +30,6 @@ def recommend_settings(settings):
 @pytest.fixture
 def catalog(db):
     """Two departments; products named by what they are; every one in stock."""
-    from decimal import Decimal
-
-    from cms.tests.factories import (
-        CategoryPageFactory,
-        ProductPageFactory,
-        VariantFactory,
-    )
-
     shoes = CategoryPageFactory(title="Shoes", slug="shoes")
     boots = CategoryPageFactory(title="Boots", slug="boots", parent=shoes)
     sneakers = CategoryPageFactory(title="Sneakers", slug="sneakers", parent=shoes)

@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory
 from recommend import pipeline
 from recommend.models import Interaction
 from recommend.store import get_store
+from shop.accounts.factories import UserFactory
 from shop.stock.models import Stock
 
 BASE = "/api/v1/recommendations"

@@ -7,9 +7,10 @@ from django.utils import timezone
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from cms.blocks import RecommendationsBlock
-from cms.tests.factories import UserFactory, home_page
+from cms.factories import CategoryPageFactory, add_product, home_page
 from recommend import pipeline
 from recommend.models import Interaction
+from shop.accounts.factories import UserFactory
 
 
 def with_block(**value):
@@ -150,3 +151,56 @@ def test_the_product_page_shows_similar_products(client, bestsellers):
         "women-top-1",
     ]
     assert "You may also like" in response.content.decode()
+
+
+# The product page's own 16 (routing at depth 4, the page's reads; see
+# cms/tests/test_templates.py), plus "you may also like": the recommended
+# summaries and their cards (products, images, renditions, variants), whatever
+# their number.
+PRODUCT_PAGE_QUERIES = 21
+
+
+def test_product_page_queries_do_not_grow_with_variants_images_reviews(
+    db, client, django_assert_num_queries
+):
+    # given a catalog at depth 4 (home/shirts/linen) and a trained recommender
+    shirts = CategoryPageFactory(parent=home_page(), title="Shirts")
+    linen = CategoryPageFactory(parent=shirts, title="Linen shirts")
+    add_product(shirts, "Oxford shirt", variants=2, images=2)
+    add_product(linen, "Linen shirt")
+    small = add_product(linen, "Small", variants=1, images=1, reviews=1)
+    large = add_product(linen, "Large", variants=6, images=4, reviews=5)
+    large.tags.add("a", "b", "c")
+    large.save()
+    pipeline.train_now()
+    # The first request creates image renditions; the measured one reads them.
+    for page in (small, large):
+        assert client.get(page.url).status_code == 200
+
+    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
+        client.get(small.url)
+    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
+        response = client.get(large.url)
+
+    assert len(response.context["variants"]) == 6
+    assert len(list(response.context["reviews"])) == 5
+    assert len(response.context["also_like"]) == 3
+
+
+# The home page's routing and the recommendations block: one store read, then
+# the summaries and their cards (products, images, renditions, variants).
+HOME_WITH_BLOCK_QUERIES = 9
+
+
+def test_the_block_costs_the_same_queries_whatever_its_length(
+    client, bestsellers, django_assert_num_queries
+):
+    counts = []
+    for limit in (2, 8):
+        home = with_block(source="popular", limit=limit)
+        assert client.get(home.url).status_code == 200  # warm renditions
+        with django_assert_num_queries(HOME_WITH_BLOCK_QUERIES):
+            response = client.get(home.url)
+        counts.append(len(shown(bestsellers, response)))
+
+    assert counts == [2, 8]

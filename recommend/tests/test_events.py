@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory
 from recommend.models import Interaction
+from shop.accounts.factories import UserFactory
 
 URL = "/api/v1/events"
 

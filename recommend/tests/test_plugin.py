@@ -1,16 +1,20 @@
 import pytest
 from django.db import transaction
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
 from recommend.models import Interaction
 from recommend.store import get_store
+from shop.accounts.factories import UserFactory
 from shop.checkout import services as checkout_services
-from shop.checkout.tests.fixtures import (
+from shop.checkout.factories import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
 )
-from shop.plugins.manager import get_plugins_manager, invalidate_plugins_manager
+from shop.plugins.manager import (
+    get_plugins_manager,
+    invalidate_plugins_manager,
+)
 
 
 def order(order_id, user_id, *variants):
@@ -50,8 +54,8 @@ def test_an_order_records_a_purchase_per_product(catalog):
     second_boot_variant = VariantFactory(product=products["men-boot-1"], color="Tan")
     top = products["men-top-1"].variants.get()
 
-    get_plugins_manager().notify(
-        "order_created", order(7, shopper.pk, boot, second_boot_variant, top)
+    get_plugins_manager().order_created(
+        order(7, shopper.pk, boot, second_boot_variant, top)
     )
 
     # then one purchase per product, not per line
@@ -64,7 +68,7 @@ def test_an_order_records_a_purchase_per_product(catalog):
 def test_a_guest_order_counts_as_its_own_session(catalog):
     boot = catalog["products"]["women-boot-1"].variants.get()
 
-    get_plugins_manager().notify("order_created", order(8, None, boot))
+    get_plugins_manager().order_created(order(8, None, boot))
 
     assert purchases() == [("women-boot-1", "purchase", None, "order-8")]
 
@@ -74,43 +78,44 @@ def test_lines_without_a_live_product_are_skipped(catalog):
     gone = products["women-top-1"]
     gone.unpublish()
 
-    get_plugins_manager().notify(
-        "order_created",
+    get_plugins_manager().order_created(
         order(9, None, gone.variants.get(), products["men-top-1"].variants.get()),
     )
 
     assert purchases() == [("men-top-1", "purchase", None, "order-9")]
 
 
-@pytest.mark.parametrize("event", ["product_created", "product_updated"])
-def test_a_catalog_change_retrains_after_commit(
-    catalog, django_capture_on_commit_callbacks, event
+def test_publishing_a_product_retrains_after_commit(
+    catalog, django_capture_on_commit_callbacks
 ):
     store = get_store()
     product = catalog["products"]["men-top-1"]
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        get_plugins_manager().notify(event, {"id": product.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        product.save_revision().publish()
         assert store.current() is None
 
     # then (tasks run eagerly in tests) a version is published
-    assert len(callbacks) == 1
     assert store.current() is not None
 
 
-def test_a_deleted_product_retrains_too(catalog, django_capture_on_commit_callbacks):
+def test_unpublishing_a_product_retrains_too(
+    catalog, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        get_plugins_manager().notify("product_deleted", {"id": 1})
+        catalog["products"]["men-top-1"].unpublish()
 
     assert get_store().current() is not None
 
 
-def test_a_change_that_rolls_back_schedules_nothing(
+def test_a_publish_that_rolls_back_schedules_nothing(
     catalog, django_capture_on_commit_callbacks
 ):
+    product = catalog["products"]["men-top-1"]
+
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            get_plugins_manager().notify("product_updated", {"id": 1})
+            product.save_revision().publish()
             raise RuntimeError
 
     assert callbacks == []

@@ -5,11 +5,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cms.tests.factories import ProductPageFactory, UserFactory, VariantFactory
+from cms.factories import ProductPageFactory, VariantFactory
 from recommend import pipeline, services
 from recommend.models import Interaction
 from recommend.services import Filters
 from recommend.store import get_store
+from shop.accounts.factories import UserFactory
 
 
 def interact(product, kind, *, user=None, session_id="", days_ago=1.0):

@@ -2,8 +2,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from cms.demo.catalog import LEAF_BY_SLUG
-from recommend.features import build_features
 from recommend.similarity import (
     cap_blocks,
     dense_top_k,
@@ -11,8 +9,6 @@ from recommend.similarity import (
     shard_rows,
     top_k_rows,
 )
-from recommend.synthetic import demo_items
-from recommend.training import blocks
 
 
 def random_features(rows: int, columns: int, seed: int = 7) -> sparse.csr_matrix:
@@ -84,35 +80,3 @@ def test_shards_cover_every_row_once_with_equal_work():
     assert sorted(np.concatenate(shards).tolist()) == list(range(len(labels)))
     work = [np.bincount(labels)[labels[rows]].sum() for rows in shards]
     assert max(work) / min(work) < 1.1
-
-
-def test_similar_products_of_the_demo_catalog_are_sensible(settings):
-    # given seed_demo's catalog (default seed, 100 products)
-    specs, items = demo_items(100)
-    features = build_features(items, settings.RECOMMEND["FIELD_WEIGHTS"])
-    labels = blocks(items, features, settings.RECOMMEND["MAX_BLOCK_SIZE"])
-
-    # when
-    neighbours, _ = top_k_rows(features, labels, np.arange(100), 5)
-
-    # then all of the top 5 share the department (blocks), most share the
-    # subcategory (a random pick does 9%) and fit the gender (same, or unisex)
-    pairs = [
-        (specs[row], specs[other]) for row in range(100) for other in neighbours[row]
-    ]
-    same_category = np.mean([a.leaf == b.leaf for a, b in pairs])
-    same_department = np.mean(
-        [LEAF_BY_SLUG[a.leaf].parent == LEAF_BY_SLUG[b.leaf].parent for a, b in pairs]
-    )
-    fitting_gender = np.mean(
-        [a.gender == b.gender or "unisex" in (a.gender, b.gender) for a, b in pairs]
-    )
-    assert len(pairs) == 500
-    assert same_category >= 0.8
-    assert same_department == 1.0
-    assert fitting_gender >= 0.8
-    # The first product, a men's bomber jacket, gets outerwear for men.
-    assert specs[0].title == "Kestrel Urban Bomber"
-    assert {(specs[other].leaf, specs[other].gender) for other in neighbours[0]} == {
-        ("outerwear", "men")
-    }

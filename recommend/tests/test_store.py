@@ -35,6 +35,7 @@ def publish(store, fields) -> str:
     return version
 
 
+@pytest.mark.services
 def test_a_reader_during_a_write_sees_the_old_version_then_the_new(store):
     # given a published version
     old = publish(store, {"similar:1": "2:0.5000", "popular": "1:9.0000"})
@@ -55,6 +56,7 @@ def test_a_reader_during_a_write_sees_the_old_version_then_the_new(store):
     assert seen == [old_answer, old_answer, old_answer, new_answer]
 
 
+@pytest.mark.services
 def test_a_replaced_version_expires_and_an_unpublished_one_too(settings):
     store = get_store()
     first = publish(store, {"popular": "1:1.0000"})
@@ -70,6 +72,7 @@ def test_a_replaced_version_expires_and_an_unpublished_one_too(settings):
     assert 0 < store.client.ttl(store.version_prefix + abandoned) <= build_ttl
 
 
+@pytest.mark.services
 def test_publishing_a_version_that_expired_is_refused():
     store = get_store()
     version = store.begin()
@@ -142,7 +145,7 @@ from django.conf import settings
 from recommend import training
 from recommend.collaborative import Interactions
 from recommend.store import RedisStore
-from recommend.synthetic import demo_items
+from recommend.features import Item
 
 
 class Stalling(RedisStore):
@@ -152,7 +155,8 @@ class Stalling(RedisStore):
         time.sleep(60)
 
 
-_, items = demo_items(50)
+items = [Item(id=n, title=f'Cotton shirt {n}', category_path=('Tops',))
+         for n in range(1, 51)]
 nothing = Interactions(np.zeros(0, int), np.zeros(0, int), np.zeros(0, object),
                        np.zeros(0))
 training.train(items, [()] * len(items), nothing, Stalling(*sys.argv[1:3]),
@@ -160,6 +164,7 @@ training.train(items, [()] * len(items), nothing, Stalling(*sys.argv[1:3]),
 """
 
 
+@pytest.mark.services
 def test_a_training_process_killed_mid_write_leaves_the_old_version(settings):
     # given a published version
     store = get_store()

@@ -4,6 +4,10 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from shop.accounts.countries import validate_country_code
+from shop.api.validators import reject_bidi_controls
+
+# For every field people type text into.
+TEXT = [reject_bidi_controls]
 
 
 class UserManager(DjangoUserManager):
@@ -22,6 +26,13 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
+    # AbstractUser's names, refusing bidirectional controls.
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=TEXT
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=TEXT
+    )
     # Foreign keys, not flags on the addresses: a user has at most one default of
     # each kind by construction. shop.accounts.services keeps them the user's own.
     default_shipping_address = models.ForeignKey(
@@ -59,20 +70,20 @@ class Address(models.Model):
     """One of a shopper's saved addresses (orders copy theirs, never point here)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
-    first_name = models.CharField(max_length=150)
-    last_name = models.CharField(max_length=150)
-    company_name = models.CharField(max_length=255, blank=True)
-    street_address_1 = models.CharField(max_length=255)
-    street_address_2 = models.CharField(max_length=255, blank=True)
-    city = models.CharField(max_length=255)
-    postal_code = models.CharField(max_length=20)
+    first_name = models.CharField(max_length=150, validators=TEXT)
+    last_name = models.CharField(max_length=150, validators=TEXT)
+    company_name = models.CharField(max_length=255, blank=True, validators=TEXT)
+    street_address_1 = models.CharField(max_length=255, validators=TEXT)
+    street_address_2 = models.CharField(max_length=255, blank=True, validators=TEXT)
+    city = models.CharField(max_length=255, validators=TEXT)
+    postal_code = models.CharField(max_length=20, validators=TEXT)
     country = models.CharField(
         max_length=2,
         validators=[validate_country_code],
         help_text="ISO 3166-1 alpha-2 code, e.g. DE.",
     )
-    country_area = models.CharField(max_length=128, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    country_area = models.CharField(max_length=128, blank=True, validators=TEXT)
+    phone = models.CharField(max_length=32, blank=True, validators=TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

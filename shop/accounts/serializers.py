@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import Address, User
 from shop.accounts.services import ADDRESS_FIELDS
+from shop.api.validators import reject_bidi_controls
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -30,8 +31,21 @@ def password_field():
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = password_field()
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(
+        max_length=150, required=False, default="", validators=[reject_bidi_controls]
+    )
+    last_name = serializers.CharField(
+        max_length=150, required=False, default="", validators=[reject_bidi_controls]
+    )
+
+
+class RegisteredSerializer(serializers.Serializer):
+    """What sign-up answers: the same for a new and a taken email."""
+
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    detail = serializers.CharField()
 
 
 class LoginSerializer(serializers.Serializer):

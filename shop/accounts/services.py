@@ -34,25 +34,35 @@ def _validate_password(password: str, user: User, field: str) -> None:
         raise AccountError("invalid_password", " ".join(exc.messages), field) from exc
 
 
+def normalize_email(email: str) -> str:
+    """Emails are stored lowercased (sign-in ignores case anyway)."""
+    return email.strip().lower()
+
+
 def register_user(
     email: str, password: str, first_name: str = "", last_name: str = ""
-) -> User:
-    email = email.strip().lower()
+) -> User | None:
+    """Creates the account and tells the plugins (`customer_created`).
+
+    When the email has an account already, nothing is created: its owner is told
+    by email (`account_registration_attempted`) and None is returned. Callers
+    answer both cases alike, so that signing up never tells who has an account.
+    """
+    email = normalize_email(email)
     user = User(email=email, first_name=first_name, last_name=last_name)
     _validate_password(password, user, "password")
+    # Hashed in both cases: the time taken does not tell them apart either.
     user.set_password(password)
-    taken = AccountError("email_taken", "An account with this email exists.", "email")
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
     with transaction.atomic():
         try:
-            # A savepoint: a concurrent sign-up with this email fails here alone.
+            # A savepoint: the unique constraint (any case) refuses a taken email,
+            # a concurrent sign-up's included.
             with transaction.atomic():
                 user.save()
-        except IntegrityError as exc:
-            raise taken from exc
-        get_plugins_manager().notify(
-            "customer_created",
+        except IntegrityError:
+            _tell_owner_of_registration_attempt(email)
+            return None
+        get_plugins_manager().customer_created(
             {
                 "user_id": user.pk,
                 "email": user.email,
@@ -61,6 +71,13 @@ def register_user(
             },
         )
     return user
+
+
+def _tell_owner_of_registration_attempt(email: str) -> None:
+    owner = User.objects.filter(email__iexact=email, is_active=True).first()
+    if owner is not None:
+        # No reset link: this event also reaches webhook receivers.
+        get_plugins_manager().account_registration_attempted({"email": owner.email})
 
 
 def update_profile(user: User, **changes) -> User:
@@ -100,8 +117,7 @@ def request_password_reset(email: str) -> None:
             "token": default_token_generator.make_token(user),
         }
     )
-    get_plugins_manager().notify(
-        "account_password_reset_requested",
+    get_plugins_manager().account_password_reset_requested(
         {"email": user.email, "reset_url": f"{settings.PASSWORD_RESET_URL}?{query}"},
     )
 

@@ -13,13 +13,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.accounts import serializers, services
+from shop.accounts import serializers, services, throttles
 from shop.accounts.models import User
-from shop.accounts.throttles import AuthAttemptsThrottle
 from shop.api.errors import ClientError, ErrorSerializer
 from shop.cart import identity
 from shop.cart.services import merge_anonymous_cart_into_user
@@ -32,6 +31,10 @@ def _refusal(error: services.AccountError) -> ClientError:
 
 
 def _authenticate(request, email: str, password: str) -> User:
+    try:
+        throttles.check_sign_in_allowed(request, email)
+    except throttles.SignInLocked:
+        raise Throttled(detail=throttles.SIGN_IN_LOCKED_MESSAGE) from None
     # Emails are matched without regard to case, as at registration.
     stored = (
         User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
@@ -40,6 +43,7 @@ def _authenticate(request, email: str, password: str) -> User:
     # time, so the answer's timing does not tell who has an account.
     user = authenticate(request, email=stored or email, password=password)
     if not user:
+        throttles.record_failed_sign_in(request, email)
         raise ClientError("invalid_credentials", "Wrong email or password.")
     return user
 
@@ -50,23 +54,33 @@ def _merge_cart(request, user, body_token) -> dict | None:
 
 
 class RegisterView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
         summary="Create an account",
+        description="The same answer whether or not the email has an account "
+        "already; in that case nothing is created and its owner is emailed.",
         request=serializers.RegisterSerializer,
-        responses={201: serializers.ProfileSerializer, 400: BAD_INPUT},
+        responses={201: serializers.RegisteredSerializer, 400: BAD_INPUT},
     )
     def post(self, request):
         serializer = serializers.RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            user = services.register_user(**serializer.validated_data)
+            services.register_user(**serializer.validated_data)
         except services.AccountError as error:
             raise _refusal(error) from error
+        data = serializer.validated_data
+        registered = {
+            "email": services.normalize_email(data["email"]),
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "detail": "Sign in with this email and password.",
+        }
         return Response(
-            serializers.ProfileSerializer(user).data, status=status.HTTP_201_CREATED
+            serializers.RegisteredSerializer(registered).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -74,7 +88,7 @@ class RegisterView(APIView):
 class SessionView(APIView):
     """Storefront sign-in: a session cookie, CSRF-checked like every session write."""
 
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
 
     @extend_schema(
         summary="Who is signed in (also sets the CSRF cookie)",
@@ -116,7 +130,7 @@ class SessionView(APIView):
 class TokenView(APIView):
     """Headless sign-in: one API token per user, sent as `Authorization: Token …`."""
 
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
 
     # Signing in needs no credentials; revoking needs the token itself.
     authentication_classes = [TokenAuthentication]
@@ -152,7 +166,7 @@ class TokenView(APIView):
 
 
 class PasswordResetView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -173,7 +187,7 @@ class PasswordResetView(APIView):
 
 
 class PasswordResetConfirmView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     authentication_classes = []
 
     @extend_schema(
@@ -204,7 +218,7 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 
 class PasswordChangeView(APIView):
-    throttle_classes = [AuthAttemptsThrottle]
+    throttle_classes = [throttles.AuthAttemptsThrottle]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(

@@ -3,8 +3,8 @@
 `fields` (the per-parameter messages) is present on validation errors only.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -15,6 +15,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -28,6 +30,12 @@ def exception_handler(exc, context):
         body = {"code": code, "message": "Invalid input.", "fields": detail}
     response.data = {"error": body}
     return response
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+    default_detail = "The request body is larger than this server accepts."
 
 
 class ClientError(exceptions.APIException):
@@ -53,3 +61,11 @@ class ErrorSerializer(serializers.Serializer):
     """The error body, for the API schema."""
 
     error = ErrorDetailSerializer()
+
+
+def error_response(status: int, code: str, message: str, fields=None) -> JsonResponse:
+    """The error body for answers given before a DRF view runs (middleware)."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse({"error": body}, status=status)

@@ -40,7 +40,7 @@ class CheckoutCreateSerializer(serializers.Serializer):
 
 
 class CheckoutUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False)
+    email = serializers.EmailField(max_length=254, required=False)
     shipping_address = AddressSerializer(required=False)
     billing_address = AddressSerializer(required=False)
 

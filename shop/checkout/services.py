@@ -45,6 +45,7 @@ from shop.plugins.types import (
     PaymentGateway,
     ShippingMethod,
     TaxedMoney,
+    untaxed,
 )
 from shop.stock import services as stock
 from shop.stock.services import InsufficientStock
@@ -126,10 +127,6 @@ def load(checkout: Checkout) -> CheckoutState:
     return CheckoutState(checkout, lines, info)
 
 
-def _untaxed(amount: Money) -> TaxedMoney:
-    return TaxedMoney(net=amount, gross=amount)
-
-
 @dataclass(frozen=True)
 class Totals:
     currency: str
@@ -148,22 +145,19 @@ class Totals:
 
 
 def shipping_methods(state: CheckoutState) -> list[ShippingMethod]:
-    return get_plugins_manager().run_value_hook("get_shipping_methods", [], state.info)
+    return get_plugins_manager().get_shipping_methods(state.info)
 
 
 def payment_gateways(state: CheckoutState) -> list[PaymentGateway]:
-    return get_plugins_manager().run_value_hook("get_payment_gateways", [], state.info)
+    return get_plugins_manager().get_payment_gateways(state.info)
 
 
 def compute_totals(state: CheckoutState) -> Totals:
     manager = get_plugins_manager()
     info = state.info
     zero = Money(0, info.currency)
-    line_totals = tuple(
-        manager.run_value_hook("calculate_line_total", _untaxed(line.total), info, line)
-        for line in info.lines
-    )
-    subtotal = sum(line_totals, _untaxed(zero))
+    line_totals = tuple(manager.calculate_line_total(info, line) for line in info.lines)
+    subtotal = sum(line_totals, untaxed(zero))
     method = None
     shipping_price = zero
     if info.shipping_method_id:
@@ -172,16 +166,9 @@ def compute_totals(state: CheckoutState) -> Totals:
             None,
         )
         if method is not None:
-            shipping_price = (
-                manager.run_value_hook("get_shipping_price", None, info, method.id)
-                or method.price
-            )
-    shipping = manager.run_value_hook(
-        "calculate_shipping_total", _untaxed(shipping_price), info
-    )
-    before_discount = manager.run_value_hook(
-        "calculate_checkout_total", subtotal + shipping, info
-    )
+            shipping_price = manager.get_shipping_price(info, method.id) or method.price
+    shipping = manager.calculate_shipping_total(info, shipping_price)
+    before_discount = manager.calculate_checkout_total(info, line_totals, shipping)
     voucher = voucher_error = None
     discount = zero
     if state.checkout.voucher_code:
@@ -239,15 +226,23 @@ def create_checkout(cart, user=None) -> Checkout:
         checkout.user = user
         checkout.email = user.email
     checkout.save()
-    get_plugins_manager().notify(
-        "checkout_created", {"token": str(checkout.token), "user_id": checkout.user_id}
+    get_plugins_manager().checkout_created(
+        {"token": str(checkout.token), "user_id": checkout.user_id}
     )
     return checkout
 
 
 def update_checkout(checkout: Checkout, **changes) -> Checkout:
     """Sets email and addresses (already validated by the caller); a new
-    shipping address clears a shipping method that no longer applies."""
+    shipping address clears a shipping method that no longer applies.
+
+    Every change of a checkout (here, and through set_shipping_method,
+    apply_voucher and remove_voucher, which end here) tells the plugins
+    ``checkout_updated`` once, naming the fields written, in the same
+    transaction. Line changes happen to the cart (shop.cart.services) and are
+    not announced: finding a cart's open checkouts on every cart write would add
+    a query to each of them; totals read the lines afresh anyway.
+    """
     _editable(checkout)
     for name, value in changes.items():
         setattr(checkout, name, value)
@@ -256,7 +251,15 @@ def update_checkout(checkout: Checkout, **changes) -> Checkout:
         if checkout.shipping_method_id not in available:
             checkout.shipping_method_id = ""
             changes["shipping_method_id"] = ""
-    checkout.save(update_fields=[*changes, "updated_at"])
+    with transaction.atomic():
+        checkout.save(update_fields=[*changes, "updated_at"])
+        get_plugins_manager().checkout_updated(
+            {
+                "token": str(checkout.token),
+                "user_id": checkout.user_id,
+                "fields": sorted(changes),
+            },
+        )
     return checkout
 
 
@@ -417,8 +420,8 @@ def _place_order(
     order_services.add_event(order, OrderEventType.PLACED, gateway=gateway)
     checkout.order = order
     checkout.save(update_fields=["order", "updated_at"])
-    get_plugins_manager().notify(
-        "order_created", order_services.order_payload(order, lines=lines)
+    get_plugins_manager().order_created(
+        order_services.order_payload(order, lines=lines)
     )
     return order, payment
 

@@ -132,7 +132,7 @@ def payment_succeeded(order: Order, payment: Payment) -> Order:
         add_event(order, kind, amount=str(payment.amount), gateway=payment.gateway)
         _set_status(order, OrderStatus.UNFULFILLED)
         if payment.status == PaymentStatus.CAPTURED:
-            get_plugins_manager().notify("order_paid", order_payload(order))
+            get_plugins_manager().order_paid(order_payload(order))
     return order
 
 
@@ -151,7 +151,7 @@ def payment_declined(order: Order, error: str) -> Order:
         _release_voucher(order)
         add_event(order, OrderEventType.PAYMENT_FAILED, note=error)
         _set_status(order, OrderStatus.CANCELLED, note="Payment declined.")
-        get_plugins_manager().notify("order_cancelled", order_payload(order))
+        get_plugins_manager().order_cancelled(order_payload(order))
     return order
 
 
@@ -170,7 +170,7 @@ def cancel_order(order: Order, user=None, note: str = "") -> Order:
         _release_voucher(order)
         add_event(order, OrderEventType.CANCELLED, user=user, note=note)
         _set_status(order, OrderStatus.CANCELLED, user=user, note=note)
-        get_plugins_manager().notify("order_cancelled", order_payload(order))
+        get_plugins_manager().order_cancelled(order_payload(order))
     for payment in order.payments.all():
         try:
             if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
@@ -240,8 +240,7 @@ def fulfil_order(
             OrderStatus.FULFILLED if done else OrderStatus.PARTIALLY_FULFILLED,
             user=user,
         )
-        get_plugins_manager().notify(
-            "order_fulfilled",
+        get_plugins_manager().order_fulfilled(
             order_payload(
                 order, lines=list(lines.values()), tracking_number=tracking_number
             ),
@@ -271,8 +270,7 @@ def refund_order(
         )
         if payment.status == PaymentStatus.REFUNDED:
             _set_status(order, OrderStatus.REFUNDED, user=user, note=note)
-        get_plugins_manager().notify(
-            "order_refunded",
+        get_plugins_manager().order_refunded(
             order_payload(
                 order, refunded=_money(payment.refunded_amount, order.currency)
             ),
@@ -296,7 +294,7 @@ def mark_order_paid(order: Order, user=None) -> Payment:
         )
         if order.status == OrderStatus.UNCONFIRMED:
             _set_status(order, OrderStatus.UNFULFILLED, user=user)
-        get_plugins_manager().notify("order_paid", order_payload(order))
+        get_plugins_manager().order_paid(order_payload(order))
     return payment
 
 

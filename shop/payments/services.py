@@ -10,8 +10,15 @@ from decimal import Decimal
 from django.db import transaction
 
 from shop.payments.models import Payment, PaymentStatus, PaymentTransaction
-from shop.plugins.manager import PluginError, get_plugins_manager
+from shop.plugins.manager import PluginError, PluginsManager, get_plugins_manager
 from shop.plugins.types import GatewayResponse, Money, PaymentData, TransactionKind
+
+GATEWAY_HOOKS = {
+    TransactionKind.AUTHORIZE: PluginsManager.authorize_payment,
+    TransactionKind.CAPTURE: PluginsManager.capture_payment,
+    TransactionKind.REFUND: PluginsManager.refund_payment,
+    TransactionKind.VOID: PluginsManager.void_payment,
+}
 
 
 class PaymentError(Exception):
@@ -35,7 +42,7 @@ def call_gateway(
         customer_email=payment.order.email,
     )
     try:
-        response = get_plugins_manager().run_value_hook(f"{kind}_payment", None, data)
+        response = GATEWAY_HOOKS[kind](get_plugins_manager(), data)
     except PluginError as error:
         response = GatewayResponse(kind, False, data.amount, error=str(error)[:255])
     if response is None:

@@ -8,14 +8,18 @@ Two kinds of hooks:
   passed on unchanged);
 - event hooks are notifications: their return value is ignored.
 
-The manager calls a hook only on plugins that override it, so the base methods
-below document the contract and are never called.
+The base methods below, marked ``@value_hook`` or ``@event_hook``, are the
+list of hooks: the manager derives its hook tables from them and has one typed
+method per hook (``manager.calculate_line_total(checkout, line)``,
+``manager.order_created(payload)``) with the same arguments but
+``previous_value``. It calls a hook only on plugins that override it, so the
+base methods document the contract and are never called.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -41,6 +45,26 @@ class FieldType(StrEnum):
 
 
 SENSITIVE_TYPES = frozenset({FieldType.SECRET, FieldType.PASSWORD})
+
+
+class HookKind(StrEnum):
+    VALUE = "value"
+    EVENT = "event"
+
+
+Method = TypeVar("Method", bound=Callable)
+
+
+def value_hook(method: Method) -> Method:
+    """Marks a BasePlugin method as a value hook."""
+    method.hook_kind = HookKind.VALUE
+    return method
+
+
+def event_hook(method: Method) -> Method:
+    """Marks a BasePlugin method as an event hook."""
+    method.hook_kind = HookKind.EVENT
+    return method
 
 
 @dataclass(frozen=True)
@@ -144,12 +168,14 @@ class BasePlugin:
 
     # -- value hooks -----------------------------------------------------------
 
+    @value_hook
     def get_shipping_methods(
         self, checkout: CheckoutInfo, previous_value: list[ShippingMethod]
     ) -> list[ShippingMethod]:
         """Shipping methods offered for the checkout (add to or filter the list)."""
         return NotImplemented
 
+    @value_hook
     def get_shipping_price(
         self,
         checkout: CheckoutInfo,
@@ -159,30 +185,41 @@ class BasePlugin:
         """Price of one shipping method for the checkout (None: not available)."""
         return NotImplemented
 
+    @value_hook
     def calculate_line_total(
         self, checkout: CheckoutInfo, line: LineInfo, previous_value: TaxedMoney
     ) -> TaxedMoney:
         """Net and gross total of one line, taxes included."""
         return NotImplemented
 
+    @value_hook
     def calculate_shipping_total(
-        self, checkout: CheckoutInfo, previous_value: TaxedMoney
+        self, checkout: CheckoutInfo, shipping_price: Money, previous_value: TaxedMoney
     ) -> TaxedMoney:
-        """Net and gross shipping of the checkout, taxes included."""
+        """Net and gross shipping of the checkout, taxes included (the chain
+        starts from ``shipping_price`` untaxed)."""
         return NotImplemented
 
+    @value_hook
     def calculate_checkout_total(
-        self, checkout: CheckoutInfo, previous_value: TaxedMoney
+        self,
+        checkout: CheckoutInfo,
+        line_totals: Sequence[TaxedMoney],
+        shipping_total: TaxedMoney,
+        previous_value: TaxedMoney,
     ) -> TaxedMoney:
-        """Net and gross total of the whole checkout (lines, shipping, discounts)."""
+        """Net and gross total of the whole checkout, from the line and shipping
+        totals the chain answered (the chain starts from their sum)."""
         return NotImplemented
 
+    @value_hook
     def get_payment_gateways(
         self, checkout: CheckoutInfo | None, previous_value: list[PaymentGateway]
     ) -> list[PaymentGateway]:
         """Payment gateways a shopper may choose for the checkout."""
         return NotImplemented
 
+    @value_hook
     def authorize_payment(
         self, payment: PaymentData, previous_value: GatewayResponse | None
     ) -> GatewayResponse | None:
@@ -190,18 +227,21 @@ class BasePlugin:
         answers; others decline)."""
         return NotImplemented
 
+    @value_hook
     def capture_payment(
         self, payment: PaymentData, previous_value: GatewayResponse | None
     ) -> GatewayResponse | None:
         """Take an authorized amount."""
         return NotImplemented
 
+    @value_hook
     def refund_payment(
         self, payment: PaymentData, previous_value: GatewayResponse | None
     ) -> GatewayResponse | None:
         """Give back a captured amount (``payment.amount``: full or partial)."""
         return NotImplemented
 
+    @value_hook
     def void_payment(
         self, payment: PaymentData, previous_value: GatewayResponse | None
     ) -> GatewayResponse | None:
@@ -214,82 +254,78 @@ class BasePlugin:
     # (an outbox row) right away and defers side effects (network, email) with
     # transaction.on_commit, so nothing goes out for a change that rolls back.
 
+    @event_hook
     def product_created(self, payload: dict) -> None:
-        """A product page was published for the first time."""
+        """A product page went live (see cms.signals)."""
 
+    @event_hook
     def product_updated(self, payload: dict) -> None:
-        """A product page or one of its variants changed."""
+        """A live product page published a new revision."""
 
+    @event_hook
     def product_deleted(self, payload: dict) -> None:
-        """A product page was deleted or unpublished."""
+        """A live product page was unpublished, expired or deleted."""
 
+    @event_hook
     def variant_out_of_stock(self, payload: dict) -> None:
-        """A variant's available quantity reached zero."""
+        """A variant's available quantity reached zero (see shop.stock.services)."""
 
+    @event_hook
     def variant_back_in_stock(self, payload: dict) -> None:
         """A variant's available quantity rose above zero again."""
 
+    @event_hook
     def checkout_created(self, payload: dict) -> None:
         """A checkout was started."""
 
+    @event_hook
     def checkout_updated(self, payload: dict) -> None:
-        """A checkout's lines, addresses, shipping or voucher changed."""
+        """A checkout's email, addresses, shipping method or voucher changed."""
 
+    @event_hook
     def order_created(self, payload: dict) -> None:
         """An order was placed."""
 
+    @event_hook
     def order_paid(self, payload: dict) -> None:
         """An order was fully paid (captured, or marked paid by staff)."""
 
+    @event_hook
     def order_fulfilled(self, payload: dict) -> None:
         """An order (or part of it) was shipped."""
 
+    @event_hook
     def order_cancelled(self, payload: dict) -> None:
         """An order was cancelled."""
 
+    @event_hook
     def order_refunded(self, payload: dict) -> None:
         """An order was refunded, fully or partly."""
 
+    @event_hook
     def customer_created(self, payload: dict) -> None:
         """A shopper registered."""
 
+    @event_hook
     def account_password_reset_requested(self, payload: dict) -> None:
         """A shopper asked for a password reset (payload has the reset URL)."""
 
+    @event_hook
+    def account_registration_attempted(self, payload: dict) -> None:
+        """Someone tried to sign up with the email of an existing account
+        (payload: its email)."""
 
-VALUE_HOOKS: frozenset[str] = frozenset(
-    {
-        "get_shipping_methods",
-        "get_shipping_price",
-        "calculate_line_total",
-        "calculate_shipping_total",
-        "calculate_checkout_total",
-        "get_payment_gateways",
-        "authorize_payment",
-        "capture_payment",
-        "refund_payment",
-        "void_payment",
-    }
-)
 
-EVENT_HOOKS: frozenset[str] = frozenset(
-    {
-        "product_created",
-        "product_updated",
-        "product_deleted",
-        "variant_out_of_stock",
-        "variant_back_in_stock",
-        "checkout_created",
-        "checkout_updated",
-        "order_created",
-        "order_paid",
-        "order_fulfilled",
-        "order_cancelled",
-        "order_refunded",
-        "customer_created",
-        "account_password_reset_requested",
-    }
-)
+def _hooks(kind: HookKind) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, attribute in vars(BasePlugin).items()
+        if getattr(attribute, "hook_kind", None) == kind
+    )
+
+
+VALUE_HOOKS = _hooks(HookKind.VALUE)
+EVENT_HOOKS = _hooks(HookKind.EVENT)
 
 
 def implemented_hooks(plugin_class: type[BasePlugin]) -> Iterable[str]:

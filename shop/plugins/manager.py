@@ -9,7 +9,7 @@ save made it stale, so a request costs one cache read, not a query per plugin.
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
@@ -21,6 +21,17 @@ from django.utils.module_loading import import_string
 
 from shop.plugins.base import EVENT_HOOKS, VALUE_HOOKS, BasePlugin, implemented_hooks
 from shop.plugins.models import PluginConfiguration, PluginEventFailure
+from shop.plugins.types import (
+    CheckoutInfo,
+    GatewayResponse,
+    LineInfo,
+    Money,
+    PaymentData,
+    PaymentGateway,
+    ShippingMethod,
+    TaxedMoney,
+    untaxed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,66 +98,180 @@ class PluginsManager:
     def get_plugin(self, plugin_id: str) -> BasePlugin | None:
         return next((p for p in self.plugins if p.PLUGIN_ID == plugin_id), None)
 
-    def run_value_hook(self, hook: str, default: Any, /, *args, **kwargs) -> Any:
-        """Passes ``default`` through every active plugin implementing ``hook``."""
-        if hook not in VALUE_HOOKS:
-            raise ValueError(f"{hook} is not a value hook")
+    def _chain(self, hook: Callable, default: Any, *args) -> Any:
+        """Passes ``default`` through every active plugin implementing ``hook``
+        (a BasePlugin method) as its ``previous_value``."""
+        name = hook.__name__
         value = default
-        for plugin in self._by_hook[hook]:
+        for plugin in self._by_hook[name]:
             try:
-                result = getattr(plugin, hook)(*args, previous_value=value, **kwargs)
+                result = getattr(plugin, name)(*args, previous_value=value)
             except Exception as exc:
-                raise PluginError(plugin.PLUGIN_ID, hook, exc) from exc
+                raise PluginError(plugin.PLUGIN_ID, name, exc) from exc
             if result is not NotImplemented:
                 value = result
         return value
 
-    def notify(self, event: str, payload: dict) -> None:
-        """Tells every active plugin about ``event``; a failing plugin is logged,
-        recorded and skipped, never failing the caller."""
-        if event not in EVENT_HOOKS:
-            raise ValueError(f"{event} is not an event hook")
-        for plugin in self._by_hook[event]:
+    def _notify(self, hook: Callable, payload: dict) -> None:
+        """Tells every active plugin implementing ``hook`` (a BasePlugin method);
+        a failing plugin is logged, recorded and skipped, never failing the
+        caller."""
+        name = hook.__name__
+        for plugin in self._by_hook[name]:
             try:
                 # A savepoint, so a plugin that breaks the transaction breaks only
                 # its own work.
                 with transaction.atomic():
-                    getattr(plugin, event)(payload)
+                    getattr(plugin, name)(payload)
             except Exception as exc:
-                logger.exception("Plugin %s failed on %s", plugin.PLUGIN_ID, event)
+                logger.exception("Plugin %s failed on %s", plugin.PLUGIN_ID, name)
                 PluginEventFailure.objects.create(
                     plugin_id=plugin.PLUGIN_ID,
-                    event=event,
+                    event=name,
                     error=f"{type(exc).__name__}: {exc}",
                 )
+
+    # -- value hooks: each returns the chain's answer; a failing plugin raises
+    # PluginError. The hooks' contracts are on BasePlugin.
+
+    def get_shipping_methods(self, checkout: CheckoutInfo) -> list[ShippingMethod]:
+        """The shipping methods offered (none without a shipping plugin)."""
+        return self._chain(BasePlugin.get_shipping_methods, [], checkout)
+
+    def get_shipping_price(
+        self, checkout: CheckoutInfo, shipping_method_id: str
+    ) -> Money | None:
+        """The method's price; None when no plugin prices it."""
+        return self._chain(
+            BasePlugin.get_shipping_price, None, checkout, shipping_method_id
+        )
+
+    def calculate_line_total(
+        self, checkout: CheckoutInfo, line: LineInfo
+    ) -> TaxedMoney:
+        """The line's total, untaxed unless a plugin taxes it."""
+        return self._chain(
+            BasePlugin.calculate_line_total, untaxed(line.total), checkout, line
+        )
+
+    def calculate_shipping_total(
+        self, checkout: CheckoutInfo, shipping_price: Money
+    ) -> TaxedMoney:
+        """The shipping total, ``shipping_price`` untaxed unless a plugin taxes it."""
+        return self._chain(
+            BasePlugin.calculate_shipping_total,
+            untaxed(shipping_price),
+            checkout,
+            shipping_price,
+        )
+
+    def calculate_checkout_total(
+        self,
+        checkout: CheckoutInfo,
+        line_totals: Sequence[TaxedMoney],
+        shipping_total: TaxedMoney,
+    ) -> TaxedMoney:
+        """The checkout's total before vouchers; by default the sum of the line
+        totals and the shipping total."""
+        lines = sum(line_totals, untaxed(Money(0, checkout.currency)))
+        return self._chain(
+            BasePlugin.calculate_checkout_total,
+            lines + shipping_total,
+            checkout,
+            line_totals,
+            shipping_total,
+        )
+
+    def get_payment_gateways(
+        self, checkout: CheckoutInfo | None
+    ) -> list[PaymentGateway]:
+        """The gateways a shopper may choose (for any checkout: None)."""
+        return self._chain(BasePlugin.get_payment_gateways, [], checkout)
+
+    def authorize_payment(self, payment: PaymentData) -> GatewayResponse | None:
+        """The gateway's answer; None when no active plugin is that gateway."""
+        return self._chain(BasePlugin.authorize_payment, None, payment)
+
+    def capture_payment(self, payment: PaymentData) -> GatewayResponse | None:
+        """The gateway's answer; None when no active plugin is that gateway."""
+        return self._chain(BasePlugin.capture_payment, None, payment)
+
+    def refund_payment(self, payment: PaymentData) -> GatewayResponse | None:
+        """The gateway's answer; None when no active plugin is that gateway."""
+        return self._chain(BasePlugin.refund_payment, None, payment)
+
+    def void_payment(self, payment: PaymentData) -> GatewayResponse | None:
+        """The gateway's answer; None when no active plugin is that gateway."""
+        return self._chain(BasePlugin.void_payment, None, payment)
+
+    # -- event hooks: called inside the change's transaction with its JSON-ready
+    # payload; they never raise. The hooks' contracts are on BasePlugin.
+
+    def product_created(self, payload: dict) -> None:
+        self._notify(BasePlugin.product_created, payload)
+
+    def product_updated(self, payload: dict) -> None:
+        self._notify(BasePlugin.product_updated, payload)
+
+    def product_deleted(self, payload: dict) -> None:
+        self._notify(BasePlugin.product_deleted, payload)
+
+    def variant_out_of_stock(self, payload: dict) -> None:
+        self._notify(BasePlugin.variant_out_of_stock, payload)
+
+    def variant_back_in_stock(self, payload: dict) -> None:
+        self._notify(BasePlugin.variant_back_in_stock, payload)
+
+    def checkout_created(self, payload: dict) -> None:
+        self._notify(BasePlugin.checkout_created, payload)
+
+    def checkout_updated(self, payload: dict) -> None:
+        self._notify(BasePlugin.checkout_updated, payload)
+
+    def order_created(self, payload: dict) -> None:
+        self._notify(BasePlugin.order_created, payload)
+
+    def order_paid(self, payload: dict) -> None:
+        self._notify(BasePlugin.order_paid, payload)
+
+    def order_fulfilled(self, payload: dict) -> None:
+        self._notify(BasePlugin.order_fulfilled, payload)
+
+    def order_cancelled(self, payload: dict) -> None:
+        self._notify(BasePlugin.order_cancelled, payload)
+
+    def order_refunded(self, payload: dict) -> None:
+        self._notify(BasePlugin.order_refunded, payload)
+
+    def customer_created(self, payload: dict) -> None:
+        self._notify(BasePlugin.customer_created, payload)
+
+    def account_password_reset_requested(self, payload: dict) -> None:
+        self._notify(BasePlugin.account_password_reset_requested, payload)
+
+    def account_registration_attempted(self, payload: dict) -> None:
+        self._notify(BasePlugin.account_registration_attempted, payload)
 
 
 _process_manager: tuple[str | None, PluginsManager] | None = None
 
 
-def _config_version() -> str | None:
-    try:
-        return cache.get(CONFIG_VERSION_KEY)
-    except Exception:
-        logger.warning("Cache unreachable; reading plugin configuration from the DB")
-        return None
-
-
 def get_plugins_manager() -> PluginsManager:
-    """The process's manager, rebuilt only when a configuration was saved."""
+    """The process's manager, rebuilt only when a configuration was saved.
+
+    Without a version (a cache miss, or the cache down: its calls then answer
+    None) the configuration is read again, so a save made meanwhile is never
+    missed; that costs one query per call until the cache answers again.
+    """
     global _process_manager
-    version = _config_version()
+    version = cache.get(CONFIG_VERSION_KEY)
     if _process_manager and version is not None and _process_manager[0] == version:
         return _process_manager[1]
     stored = {row.plugin_id: row for row in PluginConfiguration.objects.all()}
     manager = PluginsManager(plugin_classes(), stored)
     if version is None:
-        version = uuid.uuid4().hex
-        try:
-            cache.add(CONFIG_VERSION_KEY, version, timeout=None)
-            version = cache.get(CONFIG_VERSION_KEY)
-        except Exception:
-            version = None
+        cache.add(CONFIG_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(CONFIG_VERSION_KEY)
     _process_manager = (version, manager)
     return manager
 
@@ -155,7 +280,9 @@ def invalidate_plugins_manager() -> None:
     """Makes every process reload plugin configuration on its next request."""
     global _process_manager
     _process_manager = None
-    try:
-        cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.warning("Cache unreachable; other processes keep the old plugin config")
+    # The cache answers None instead of True when it is down.
+    if not cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, timeout=None):
+        logger.error(
+            "Cache unreachable: processes that still hold the previous plugin "
+            "configuration keep it until the configuration is saved again"
+        )

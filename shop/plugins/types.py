@@ -11,6 +11,11 @@ from enum import StrEnum
 from prices import Money, TaxedMoney
 
 
+def untaxed(amount: Money) -> TaxedMoney:
+    """An amount before any tax plugin: net and gross alike."""
+    return TaxedMoney(net=amount, gross=amount)
+
+
 @dataclass(frozen=True)
 class Address:
     country: str  # ISO 3166-1 alpha-2
@@ -111,4 +116,5 @@ __all__ = [
     "ShippingMethod",
     "TaxedMoney",
     "TransactionKind",
+    "untaxed",
 ]

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,7 +29,7 @@ INSTALLED_APPS = [
     "cms",
     "recommend",
     "themes",
-    "wagtail_modeladmin",
+    "shop.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,7 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shop.core.csp.ShopCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shop.core.middleware.QueryStringGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,17 +145,36 @@ STORAGES = {
 }
 # Wagtail's page editor posts many fields for large StreamFields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# No API payload nests deeper than a handful of levels.
+API_JSON_MAX_DEPTH = 32
+
+# How long (seconds) a Redis command may wait, and how long a process goes
+# without a Redis server after a failure before it tries again (see
+# shop.core.redis_breaker). A hung Redis costs one request this timeout per
+# interval, not every request.
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+REDIS_CIRCUIT_OPEN_SECONDS = env_float("REDIS_CIRCUIT_OPEN_SECONDS", 5.0)
+
+
+def redis_cache(url: str, socket_timeout: float = REDIS_SOCKET_TIMEOUT) -> dict:
+    """The Django cache on Redis: a failed call degrades to a miss or a skipped
+    write (the request goes on), and an open circuit fails calls at once."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "REDIS_CLIENT_CLASS": "shop.core.redis_breaker.CircuitBreakingRedis",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": socket_timeout,
+            "SOCKET_TIMEOUT": socket_timeout,
+        },
+    }
+
 
 # Redis is optional: without it the cache lives in the database and tasks run eagerly.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -266,6 +290,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@localhost")
 
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "Shop")
+# Admin avatars are uploaded, never fetched from gravatar.com.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nothing may reach the network at run time (the admin would ask wagtail.org).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_USER_LOGIN_FORM = "shop.accounts.forms.AdminLoginForm"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
@@ -276,15 +305,49 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 50)
 # Anonymous carts untouched this long are deleted (daily, by Celery beat).
 CART_ANONYMOUS_TTL_DAYS = env_int("CART_ANONYMOUS_TTL_DAYS", 30)
+# Proxies in front of the app that append the address they saw to
+# X-Forwarded-For; 0: clients connect directly and the header is ignored (a client
+# can write anything there). Every throttle and log reads the client address
+# through shop.core.clients.client_address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Sign-in, sign-up and password attempts allowed per client address; empty: no limit.
 AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
+# Failed sign-ins (API and admin) allowed per account and per client address;
+# past either, sign-in is refused until the window (counted from the first
+# failure) ends, whatever the password. None: no limit of that kind.
+SIGN_IN_FAILURE_LIMITS = {"account": 5, "address": 20}
+SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60
 # The storefront page that asks for a new password; the reset email links to it
 # with ?uid=...&token=... appended.
 PASSWORD_RESET_URL = env_str(
     "PASSWORD_RESET_URL", f"{WAGTAILADMIN_BASE_URL}/account/password-reset/"
 )
+# `bootstrap` seeds demo data and a demo admin with public passwords only when
+# this is on (the dev settings) or when asked with --demo.
+BOOTSTRAP_DEMO = False
 # New reviews are published at once unless moderation is required.
 REVIEWS_REQUIRE_MODERATION = env_bool("REVIEWS_REQUIRE_MODERATION", False)
+
+# Outgoing webhooks (shop/webhooks/services.py). A failed attempt is retried
+# after RETRY_BASE_SECONDS, doubled after each failure, until MAX_ATTEMPTS.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 5)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
+WEBHOOK_CONNECT_TIMEOUT = env_float("WEBHOOK_CONNECT_TIMEOUT", 3.0)
+WEBHOOK_READ_TIMEOUT = env_float("WEBHOOK_READ_TIMEOUT", 10.0)
+# An attempt in flight this long counts as abandoned (its worker died) and is
+# taken up again: keep it well above the two timeouts.
+WEBHOOK_CLAIM_SECONDS = env_int("WEBHOOK_CLAIM_SECONDS", 120)
+# After the broker refused a delivery, a process leaves new deliveries to the
+# sweep this long instead of waiting on the broker in every request.
+WEBHOOK_BROKER_PAUSE_SECONDS = env_int("WEBHOOK_BROKER_PAUSE_SECONDS", 30)
+# The sweep queues a pending delivery only this long after it was due, leaving
+# it to its own task until then.
+WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 30)
+# Webhook receivers: https at public addresses only. Plain http is for
+# development; receivers inside the shop's network are allowed by address
+# (comma-separated networks, e.g. "10.20.0.0/16,192.168.1.7").
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
 
 # Plugins run in this order; installed packages may add more through the
 # "shop.plugins" entry-point group.
@@ -306,10 +369,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Scoped rates (requests per user, else per client address).
     "DEFAULT_THROTTLE_RATES": {
         "recommend-events": env_str("RECOMMEND_EVENTS_RATE", "120/min"),
@@ -331,6 +400,49 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp, see shop.core.csp): everything from this
+# origin only, no inline scripts or styles, no plugins, no framing by other
+# sites. Tested in a browser on the storefront and the Wagtail admin
+# (shop/core/tests/test_browser_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# Added under the Wagtail admin only: its page editor has inline scripts and styles.
+CONTENT_SECURITY_POLICY_ADMIN_ADDS = {
+    "script-src": [UNSAFE_INLINE],
+    "style-src": [UNSAFE_INLINE],
+}
+# Browser features no page of the shop uses are switched off for it and for
+# anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 
 LOGGING = {

@@ -7,3 +7,5 @@ from .base import *  # noqa: F403
 from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
+# `make run` gets a demo catalog, demo shoppers and a demo admin.
+BOOTSTRAP_DEMO = True

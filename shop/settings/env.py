@@ -26,3 +26,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))

@@ -1,17 +1,30 @@
-"""Allocating, releasing and shipping stock.
+"""Setting, allocating, releasing and shipping stock.
 
-Every function takes ``{variant_id: quantity}`` and runs inside the caller's
-transaction (select_for_update refuses to run outside one): the rows are locked
-in variant id order, so two checkouts sharing variants never deadlock, then
-changed in one UPDATE whatever the number of lines. The CheckConstraints on
-Stock back the checks up.
+``allocate``, ``release`` and ``ship`` take ``{variant_id: quantity}`` and run
+inside the caller's transaction (select_for_update refuses to run outside one):
+the rows are locked in variant id order, so two checkouts sharing variants never
+deadlock, then changed in one UPDATE whatever the number of lines.
+``set_quantity`` holds its own transaction. The CheckConstraints on Stock back
+the checks up.
+
+Stock events: whenever one of these functions moves a variant's available
+quantity (on hand minus allocated) across zero, the plugins hear
+``variant_out_of_stock`` (it reached zero) or ``variant_back_in_stock`` (it rose
+above zero), in the same transaction. That happens when staff set the quantity
+on hand, when checkout completion allocates the last units, and when a declined
+or cancelled order releases its allocation. Shipping takes units from on hand and
+allocated alike, so it never changes what is available. A variant without a stock
+row counts as zero available. Demo seeding and benchmarks write rows in bulk and
+announce nothing.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 
+from shop.plugins.manager import get_plugins_manager
 from shop.stock.models import Stock
 
 
@@ -29,6 +42,15 @@ class InsufficientStock(Exception):
             + ", ".join(str(s.variant_id) for s in shortages)
         )
         self.shortages = shortages
+
+
+class QuantityBelowAllocated(Exception):
+    def __init__(self, allocated: int):
+        super().__init__(
+            f"{allocated} units are allocated to orders; the quantity cannot go "
+            f"below {allocated}."
+        )
+        self.allocated = allocated
 
 
 def _lock(quantities: Mapping[int, int]) -> dict[int, Stock]:
@@ -49,6 +71,68 @@ def _per_variant(quantities: Mapping[int, int]) -> Case:
         default=Value(0),
         output_field=IntegerField(),
     )
+
+
+def _announce(available: Mapping[int, tuple[int, int]]) -> None:
+    """Tells the plugins about variants whose available quantity crossed zero;
+    ``available`` maps variant ids to (before, after)."""
+    crossed = {
+        variant_id: after
+        for variant_id, (before, after) in available.items()
+        if (before > 0) != (after > 0)
+    }
+    if not crossed:
+        return
+    manager = get_plugins_manager()
+    rows = Stock.objects.filter(variant_id__in=list(crossed)).order_by("variant_id")
+    for variant_id, sku, product_id in rows.values_list(
+        "variant_id", "variant__sku", "variant__product_id"
+    ):
+        after = crossed[variant_id]
+        announce = (
+            manager.variant_back_in_stock if after > 0 else manager.variant_out_of_stock
+        )
+        announce(
+            {
+                "variant_id": variant_id,
+                "sku": sku,
+                "product_id": product_id,
+                "quantity_available": after,
+            },
+        )
+
+
+def _available_moved(
+    stocks: Mapping[int, Stock], change: Mapping[int, int]
+) -> dict[int, tuple[int, int]]:
+    """(before, after) available of each locked row moved by ``change``."""
+    return {
+        variant_id: (
+            row.quantity_available,
+            row.quantity_available + change[variant_id],
+        )
+        for variant_id, row in stocks.items()
+    }
+
+
+def set_quantity(variant_id: int, quantity: int) -> Stock:
+    """Sets the units on hand of a variant (making its stock row if it has none);
+    raises QuantityBelowAllocated, changing nothing, below what orders hold."""
+    if quantity < 0:
+        raise ValueError("The quantity cannot be negative.")
+    with transaction.atomic():
+        stock = _lock({variant_id: quantity}).get(variant_id)
+        if stock is None:
+            before = 0
+            stock = Stock.objects.create(variant_id=variant_id, quantity=quantity)
+        else:
+            if quantity < stock.quantity_allocated:
+                raise QuantityBelowAllocated(stock.quantity_allocated)
+            before = stock.quantity_available
+            stock.quantity = quantity
+            stock.save(update_fields=["quantity"])
+        _announce({variant_id: (before, stock.quantity_available)})
+    return stock
 
 
 def allocate(quantities: Mapping[int, int]) -> None:
@@ -73,6 +157,7 @@ def allocate(quantities: Mapping[int, int]) -> None:
     Stock.objects.filter(variant_id__in=list(quantities)).update(
         quantity_allocated=F("quantity_allocated") + _per_variant(quantities)
     )
+    _announce(_available_moved(stocks, {v: -q for v, q in quantities.items()}))
 
 
 def release(quantities: Mapping[int, int]) -> None:
@@ -80,10 +165,11 @@ def release(quantities: Mapping[int, int]) -> None:
     quantities = {v: q for v, q in quantities.items() if q > 0}
     if not quantities:
         return
-    _lock(quantities)
+    stocks = _lock(quantities)
     Stock.objects.filter(variant_id__in=list(quantities)).update(
         quantity_allocated=F("quantity_allocated") - _per_variant(quantities)
     )
+    _announce(_available_moved(stocks, quantities))
 
 
 def ship(quantities: Mapping[int, int]) -> None:

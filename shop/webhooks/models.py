@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from shop.plugins.base import EVENT_HOOKS
+from shop.webhooks.targets import validate_webhook_target
 
 
 def generate_secret() -> str:
@@ -27,7 +28,11 @@ class Webhook(models.Model):
     """A receiver staff registered: events it wants are POSTed to it, signed."""
 
     name = models.CharField(max_length=100)
-    target_url = models.URLField(max_length=500)
+    target_url = models.URLField(
+        max_length=500,
+        validators=[validate_webhook_target],
+        help_text="An https URL at a public address.",
+    )
     secret = models.CharField(
         max_length=255,
         default=generate_secret,

@@ -2,6 +2,7 @@
 
 Receiver's guide
 ----------------
+Receivers are https URLs at public addresses (see shop.webhooks.targets).
 Every delivery is an HTTP POST whose body is JSON::
 
     {"id": "<event id>", "event": "order_created", "created": "<ISO 8601>",
@@ -57,6 +58,7 @@ from shop.webhooks.models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
 )
+from shop.webhooks.targets import PinnedHostAdapter, TargetNotAllowed, resolve_target
 
 logger = logging.getLogger(__name__)
 
@@ -67,32 +69,9 @@ RESPONSE_EXCERPT_BYTES = 2000
 ERROR_MAX_CHARS = 1000
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
-def max_attempts() -> int:
-    return _setting("WEBHOOK_MAX_ATTEMPTS", 5)
-
-
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed attempt of a cycle."""
-    return timedelta(seconds=_setting("WEBHOOK_RETRY_BASE_SECONDS", 10)) * 2 ** (
-        attempts - 1
-    )
-
-
-def claim_duration() -> timedelta:
-    """How long an attempt in flight is left alone before it counts as abandoned;
-    well above the connect + read timeouts."""
-    return timedelta(seconds=_setting("WEBHOOK_CLAIM_SECONDS", 120))
-
-
-def timeouts() -> tuple[float, float]:
-    return (
-        _setting("WEBHOOK_CONNECT_TIMEOUT", 3.0),
-        _setting("WEBHOOK_READ_TIMEOUT", 10.0),
-    )
+    return timedelta(seconds=settings.WEBHOOK_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
 
 
 # -- recording and queueing ------------------------------------------------------
@@ -152,8 +131,8 @@ def enqueue(delivery_ids: Sequence[int], countdown: float | None = None) -> None
                 (delivery_id,), countdown=countdown, retry=False
             )
         except OperationalError:
-            _broker_down_until = time.monotonic() + _setting(
-                "WEBHOOK_BROKER_PAUSE_SECONDS", 30
+            _broker_down_until = (
+                time.monotonic() + settings.WEBHOOK_BROKER_PAUSE_SECONDS
             )
             logger.exception(
                 "Broker unreachable; %d webhook deliveries left for the sweep",
@@ -169,9 +148,7 @@ def sweep(limit: int = 500) -> list[int]:
     A grace period leaves deliveries whose own task is merely a little late
     to that task. Returns the ids queued.
     """
-    overdue = timezone.now() - timedelta(
-        seconds=_setting("WEBHOOK_SWEEP_GRACE_SECONDS", 30)
-    )
+    overdue = timezone.now() - timedelta(seconds=settings.WEBHOOK_SWEEP_GRACE_SECONDS)
     delivery_ids = list(
         WebhookDelivery.objects.filter(
             status=DeliveryStatus.PENDING,
@@ -216,6 +193,8 @@ class AttemptResult:
     error: str
     duration_ms: int
     response_body: str
+    # A refusal that another attempt would meet again (a target not allowed).
+    final: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -223,7 +202,7 @@ class AttemptResult:
 
     @property
     def retryable(self) -> bool:
-        return self.status_code is None or self.status_code >= 500
+        return not self.final and (self.status_code is None or self.status_code >= 500)
 
 
 def deliver(delivery_id: int) -> WebhookDelivery | None:
@@ -257,7 +236,9 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
         if delivery is None:
             return None
         delivery.attempts += 1
-        delivery.next_attempt_at = now + claim_duration()
+        delivery.next_attempt_at = now + timedelta(
+            seconds=settings.WEBHOOK_CLAIM_SECONDS
+        )
         delivery.save(update_fields=["attempts", "next_attempt_at", "updated"])
     return delivery
 
@@ -292,7 +273,7 @@ def _record(claimed: WebhookDelivery, result: AttemptResult) -> WebhookDelivery 
         if result.succeeded:
             delivery.status = DeliveryStatus.SUCCESS
             delivery.next_attempt_at = None
-        elif result.retryable and delivery.attempts < max_attempts():
+        elif result.retryable and delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS:
             delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
         else:
             delivery.status = DeliveryStatus.FAILED
@@ -331,25 +312,48 @@ def signed_headers(delivery: WebhookDelivery, body: bytes, timestamp: int) -> di
 
 
 def send(delivery: WebhookDelivery) -> AttemptResult:
-    """One signed POST; never raises for what the network or the receiver does."""
-    body = encode_body(delivery)
-    headers = signed_headers(delivery, body, int(time.time()))
+    """One signed POST to the target's checked address (see
+    shop.webhooks.targets); never raises for what the network or the receiver
+    does."""
     started = time.monotonic()
 
     def elapsed_ms() -> int:
         return round((time.monotonic() - started) * 1000)
 
     try:
-        with requests.post(
-            delivery.webhook.target_url,
-            data=body,
-            headers=headers,
-            timeout=timeouts(),
-            allow_redirects=False,
-            stream=True,
-        ) as response:
-            # Only an excerpt is kept, so a huge answer is never read whole.
-            excerpt = next(response.iter_content(RESPONSE_EXCERPT_BYTES), b"")
+        target = resolve_target(delivery.webhook.target_url)
+    except TargetNotAllowed as exc:
+        return AttemptResult(
+            status_code=None,
+            error=" ".join(exc.messages)[:ERROR_MAX_CHARS],
+            duration_ms=elapsed_ms(),
+            response_body="",
+            final=exc.code != "webhook_host_unresolved",
+        )
+    body = encode_body(delivery)
+    headers = signed_headers(delivery, body, int(time.time()))
+    headers["Host"] = target.host_header
+    try:
+        with requests.Session() as session:
+            # No proxies or credentials from the environment: the checked
+            # address is the one connected to.
+            session.trust_env = False
+            adapter = PinnedHostAdapter(target)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            with session.post(
+                target.pinned_url,
+                data=body,
+                headers=headers,
+                timeout=(
+                    settings.WEBHOOK_CONNECT_TIMEOUT,
+                    settings.WEBHOOK_READ_TIMEOUT,
+                ),
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                # Only an excerpt is kept, so a huge answer is never read whole.
+                excerpt = next(response.iter_content(RESPONSE_EXCERPT_BYTES), b"")
     except requests.RequestException as exc:
         return AttemptResult(
             status_code=None,

@@ -22,7 +22,7 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 
-from shop.plugins.base import EVENT_HOOKS
+from shop.plugins.base import EVENT_HOOKS, ConfigField, FieldType, mask
 from shop.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from shop.webhooks.services import redeliver
 
@@ -30,6 +30,11 @@ EVENT_CHOICES = [(event, event) for event in sorted(EVENT_HOOKS)]
 
 
 class WebhookForm(WagtailAdminModelForm):
+    """The secret shows once, in the form that creates the webhook (a fresh
+    random one, to copy to the receiver); afterwards it is write-only, like
+    plugin secrets: the edit form never renders it and leaving it empty keeps it.
+    """
+
     target_url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple
@@ -38,6 +43,20 @@ class WebhookForm(WagtailAdminModelForm):
     class Meta:
         model = Webhook
         fields = ["name", "target_url", "secret", "events", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        stored = mask(ConfigField("secret", FieldType.SECRET), self.instance.secret)
+        field = self.fields["secret"]
+        field.required = False
+        field.widget = forms.PasswordInput(render_value=False)
+        field.help_text = f"{field.help_text} Stored: {stored}. Leave empty to keep it."
+        self.initial["secret"] = ""
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"] or self.instance.secret
 
 
 class WebhookViewSet(ModelViewSet):

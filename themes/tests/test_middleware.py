@@ -2,7 +2,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import reverse
 
-from cms.tests.factories import home_page
+from cms.factories import home_page
 from themes.loader import active_theme, current_theme
 from themes.middleware import ThemeMiddleware, theme_for_site
 from themes.models import ThemeSettings

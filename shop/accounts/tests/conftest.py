@@ -1,8 +1,7 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory
+from shop.accounts.factories import UserFactory
 from shop.plugins.base import BasePlugin
 from shop.plugins.manager import invalidate_plugins_manager
 from shop.plugins.services import save_plugin_configuration
@@ -22,10 +21,8 @@ class RecordsAccountEvents(BasePlugin):
     def account_password_reset_requested(self, payload):
         RECEIVED.append(("account_password_reset_requested", payload))
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
+    def account_registration_attempted(self, payload):
+        RECEIVED.append(("account_registration_attempted", payload))
 
 
 @pytest.fixture

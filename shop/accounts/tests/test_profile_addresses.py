@@ -1,6 +1,6 @@
 import pytest
 
-from cms.tests.factories import UserFactory
+from shop.accounts.factories import UserFactory
 from shop.accounts.models import Address
 
 pytestmark = pytest.mark.django_db

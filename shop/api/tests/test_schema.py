@@ -40,3 +40,49 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
     )
 
     assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
+
+
+# Strings whose length their format or choices bound already.
+BOUNDED_FORMATS = {"uuid", "date", "date-time", "decimal", "binary"}
+# An anchored pattern of a bounded repeat, e.g. ^[a-z]{1,64}$.
+BOUNDED_PATTERN = re.compile(r"^\^.*\{\d+(,\d+)?\}\$$")
+
+
+def unbounded_strings(node, where, components):
+    while "$ref" in node:
+        node = components[node["$ref"].rsplit("/", 1)[1]]
+    for key in ("allOf", "oneOf", "anyOf"):
+        for part in node.get(key, []):
+            yield from unbounded_strings(part, where, components)
+    if (
+        node.get("type") == "string"
+        and "enum" not in node
+        and node.get("format") not in BOUNDED_FORMATS
+        and "maxLength" not in node
+        and not BOUNDED_PATTERN.match(node.get("pattern", ""))
+    ):
+        yield where
+    if "items" in node:
+        yield from unbounded_strings(node["items"], f"{where}[]", components)
+    for name, field in node.get("properties", {}).items():
+        if not field.get("readOnly"):
+            yield from unbounded_strings(field, f"{where}.{name}", components)
+
+
+def test_every_string_a_client_sends_has_its_length_limit_in_the_schema(client):
+    schema = client.get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    ).json()
+    components = schema["components"]["schemas"]
+
+    unbounded = [
+        where
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+        for where in unbounded_strings(
+            media["schema"], f"{method.upper()} {path}", components
+        )
+    ]
+
+    assert unbounded == []

@@ -1,14 +1,9 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
+from shop.accounts.factories import UserFactory
 from shop.cart.models import Cart
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

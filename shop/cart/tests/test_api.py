@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
+from shop.accounts.factories import UserFactory
 from shop.cart import services
 from shop.cart.models import Cart, CartLine
 

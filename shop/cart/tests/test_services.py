@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cms.tests.factories import VariantFactory
+from cms.factories import VariantFactory
 from shop.cart import services, tasks
 from shop.cart.models import Cart, CartLine
 from shop.stock.models import Stock

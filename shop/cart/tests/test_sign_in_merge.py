@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import VariantFactory
+from cms.factories import VariantFactory
 from shop.cart import services
 from shop.cart.models import Cart, CartLine
 

@@ -3,14 +3,15 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import UserFactory, VariantFactory
-from shop.checkout.models import Checkout
-from shop.checkout.tests.fixtures import (
+from cms.factories import VariantFactory
+from shop.accounts.factories import UserFactory
+from shop.checkout.factories import (
     ADDRESS,
     DECLINED_CARD,
     SUCCESS_CARD,
     make_checkout,
 )
+from shop.checkout.models import Checkout
 from shop.orders.models import Order
 from shop.stock.models import Stock
 

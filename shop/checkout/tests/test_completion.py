@@ -2,17 +2,17 @@ from decimal import Decimal
 
 import pytest
 
-from cms.tests.factories import VariantFactory
+from cms.factories import VariantFactory
 from shop.cart.models import CartLine
 from shop.checkout import services
-from shop.checkout.tests.fixtures import (
+from shop.checkout.factories import (
     DECLINED_CARD,
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
 )
+from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import VoucherScope
-from shop.discounts.tests.factories import VoucherFactory
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import PaymentStatus
 from shop.stock.models import Stock

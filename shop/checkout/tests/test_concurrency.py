@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
+from shop.accounts.factories import UserFactory
 from shop.checkout import services
+from shop.checkout.factories import SUCCESS_CARD, make_checkout
 from shop.checkout.models import Checkout
-from shop.checkout.tests.fixtures import SUCCESS_CARD, make_checkout
+from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher
-from shop.discounts.tests.factories import VoucherFactory
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, PaymentStatus
 from shop.stock.models import Stock

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from cms.tests.factories import VariantFactory
-from shop.checkout.tests.fixtures import ADDRESS, SUCCESS_CARD
+from cms.factories import VariantFactory
+from shop.checkout.factories import ADDRESS, SUCCESS_CARD
+from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher
-from shop.discounts.tests.factories import VoucherFactory
 from shop.stock.models import Stock
 
 pytestmark = pytest.mark.django_db

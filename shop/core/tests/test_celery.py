@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from celery_app import app
+from shop.celery import app
 
 
 def test_every_beat_entry_names_a_registered_task():

@@ -3,9 +3,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from cms.tests.factories import ProductPageFactory
+from cms.factories import ProductPageFactory
+from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher
-from shop.discounts.tests.factories import VoucherFactory
 
 pytestmark = pytest.mark.django_db
 

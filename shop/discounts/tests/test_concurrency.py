@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
-from cms.tests.factories import UserFactory
+from shop.accounts.factories import UserFactory
+from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher, VoucherUsage
 from shop.discounts.services import VoucherError, redeem_voucher, release_voucher
-from shop.discounts.tests.factories import VoucherFactory
 
 # serialized_rollback: the flush after each test then leaves the data other
 # tests rely on (Wagtail's root page and default site) in place.

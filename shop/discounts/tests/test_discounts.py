@@ -5,7 +5,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cms.tests.factories import CategoryPageFactory, ProductPageFactory, UserFactory
+from cms.factories import CategoryPageFactory, ProductPageFactory
+from shop.accounts.factories import UserFactory
+from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher, VoucherScope, VoucherType, VoucherUsage
 from shop.discounts.services import (
     VoucherDiscount,
@@ -14,7 +16,7 @@ from shop.discounts.services import (
     redeem_voucher,
     release_voucher,
 )
-from shop.discounts.tests.factories import VoucherFactory, checkout, line
+from shop.plugins.factories import checkout, line
 from shop.plugins.types import Money
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
+from shop.accounts.factories import UserFactory
+from shop.checkout.factories import SUCCESS_CARD, make_checkout
 from shop.checkout.services import complete_checkout
-from shop.checkout.tests.fixtures import SUCCESS_CARD, make_checkout
 from shop.orders.models import OrderStatus
 from shop.stock.models import Stock
 

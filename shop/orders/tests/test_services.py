@@ -5,14 +5,15 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from cms.tests.factories import UserFactory, VariantFactory
+from cms.factories import VariantFactory
+from shop.accounts.factories import UserFactory
 from shop.checkout import services as checkout_services
-from shop.checkout.services import complete_checkout
-from shop.checkout.tests.fixtures import (
+from shop.checkout.factories import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
 )
+from shop.checkout.services import complete_checkout
 from shop.orders import services
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import cancel_abandoned_orders

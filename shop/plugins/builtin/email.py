@@ -22,6 +22,8 @@ build them; keys not listed are ignored):
       }
 
 - ``account_password_reset_requested``: ``{"email": ..., "reset_url": ...}``.
+- ``account_registration_attempted`` (someone signed up with an existing
+  account's email): ``{"email": ...}``.
 
 Each notification renders three templates under ``plugins/email/``:
 ``<name>_subject.txt``, ``<name>.txt`` and ``<name>.html`` (a theme may
@@ -43,6 +45,7 @@ ORDER_CONFIRMATION = "order_confirmation"
 ORDER_SHIPPED = "order_shipped"
 ORDER_CANCELLED = "order_cancelled"
 PASSWORD_RESET = "password_reset"
+REGISTRATION_ATTEMPTED = "registration_attempted"
 
 
 def switch(name: str, label: str) -> ConfigField:
@@ -53,7 +56,8 @@ class EmailNotificationsPlugin(BasePlugin):
     PLUGIN_ID = "email-notifications"
     PLUGIN_NAME = "Email notifications"
     PLUGIN_DESCRIPTION = (
-        "Order confirmation, shipping, cancellation and password reset emails."
+        "Order confirmation, shipping, cancellation, password reset and "
+        "sign-up attempt emails."
     )
     CONFIG_FIELDS = (
         ConfigField(
@@ -67,6 +71,10 @@ class EmailNotificationsPlugin(BasePlugin):
         switch(ORDER_SHIPPED, "Send shipping notifications"),
         switch(ORDER_CANCELLED, "Send cancellation notices"),
         switch(PASSWORD_RESET, "Send password reset links"),
+        switch(
+            REGISTRATION_ATTEMPTED,
+            "Tell account owners when someone signs up with their email",
+        ),
     )
 
     @classmethod
@@ -109,3 +117,6 @@ class EmailNotificationsPlugin(BasePlugin):
 
     def account_password_reset_requested(self, payload):
         self.queue(PASSWORD_RESET, payload.get("email", ""), payload)
+
+    def account_registration_attempted(self, payload):
+        self.queue(REGISTRATION_ATTEMPTED, payload.get("email", ""), payload)

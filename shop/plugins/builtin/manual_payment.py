@@ -7,18 +7,12 @@ moves outside the shop. The ``instructions`` (bank details, what to write on
 the transfer) are public: they reach shoppers through the gateway's config.
 """
 
-import uuid
-
-from shop.plugins.base import BasePlugin, ConfigField, FieldType
-from shop.plugins.builtin.currencies import (
-    CURRENCIES_FIELD,
-    clean_currencies,
-    parse_currencies,
-)
-from shop.plugins.types import GatewayResponse, PaymentGateway, TransactionKind
+from shop.plugins.base import ConfigField, FieldType
+from shop.plugins.gateway import PaymentGatewayPlugin
+from shop.plugins.types import TransactionKind
 
 
-class ManualPaymentPlugin(BasePlugin):
+class ManualPaymentPlugin(PaymentGatewayPlugin):
     PLUGIN_ID = "manual-payment"
     PLUGIN_NAME = "Manual payment"
     PLUGIN_DESCRIPTION = (
@@ -39,44 +33,15 @@ class ManualPaymentPlugin(BasePlugin):
             label="Instructions",
             help_text="Shown to shoppers: bank details, payment reference, ...",
         ),
-        CURRENCIES_FIELD,
+        *PaymentGatewayPlugin.CONFIG_FIELDS,
     )
+    TRANSACTION_PREFIX = "manual_"
 
-    @classmethod
-    def clean_configuration(cls, configuration):
-        return clean_currencies(super().clean_configuration(configuration))
+    def gateway_name(self):
+        return self.configuration["display_name"]
 
-    def get_payment_gateways(self, checkout, previous_value):
-        currencies = parse_currencies(self.configuration["currencies"])
-        if checkout is not None and checkout.currency not in currencies:
-            return previous_value
-        gateway = PaymentGateway(
-            id=self.PLUGIN_ID,
-            name=self.configuration["display_name"],
-            currencies=currencies,
-            config={"instructions": self.configuration["instructions"]},
-        )
-        return [*previous_value, gateway]
+    def gateway_config(self):
+        return {"instructions": self.configuration["instructions"]}
 
-    def respond(self, payment, kind: TransactionKind, *, is_pending=False):
-        if payment.gateway != self.PLUGIN_ID:
-            return NotImplemented
-        return GatewayResponse(
-            kind=kind,
-            is_success=True,
-            amount=payment.amount,
-            transaction_id=f"manual_{uuid.uuid4().hex}",
-            is_pending=is_pending,
-        )
-
-    def authorize_payment(self, payment, previous_value):
-        return self.respond(payment, TransactionKind.AUTHORIZE, is_pending=True)
-
-    def capture_payment(self, payment, previous_value):
-        return self.respond(payment, TransactionKind.CAPTURE)
-
-    def refund_payment(self, payment, previous_value):
-        return self.respond(payment, TransactionKind.REFUND)
-
-    def void_payment(self, payment, previous_value):
-        return self.respond(payment, TransactionKind.VOID)
+    def process(self, payment, kind):
+        return self.respond(payment, kind, is_pending=kind == TransactionKind.AUTHORIZE)

@@ -21,8 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 
 from shop.plugins.base import BasePlugin, ConfigField, FieldType
-from shop.plugins.manager import get_plugins_manager
-from shop.plugins.types import CheckoutInfo, LineInfo, Money, TaxedMoney
+from shop.plugins.types import CheckoutInfo, LineInfo, Money, TaxedMoney, untaxed
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 HUNDRED = Decimal(100)
@@ -59,10 +58,6 @@ def parse_rates(text: str) -> dict[str, Decimal]:
         except ValueError as error:
             raise ValueError(f"line {number} ({line!r}): {error}") from None
     return rates
-
-
-def untaxed(amount: Money) -> TaxedMoney:
-    return TaxedMoney(net=amount, gross=amount)
 
 
 class FlatRateTaxesPlugin(BasePlugin):
@@ -156,34 +151,16 @@ class FlatRateTaxesPlugin(BasePlugin):
         return self.apply(previous_value, self.rate(checkout))
 
     def calculate_shipping_total(
-        self, checkout: CheckoutInfo, previous_value: TaxedMoney
+        self, checkout: CheckoutInfo, shipping_price: Money, previous_value: TaxedMoney
     ) -> TaxedMoney:
         taxed = self.configuration["tax_shipping"]
         return self.apply(previous_value, self.rate(checkout) if taxed else Decimal(0))
 
     def calculate_checkout_total(
-        self, checkout: CheckoutInfo, previous_value: TaxedMoney
+        self, checkout, line_totals, shipping_total, previous_value
     ) -> TaxedMoney:
-        """The sum of the line and shipping totals as the whole plugin chain
-        answers them, so the total is exactly what the shopper sees line by line.
-
-        Runs after any plugin before it in this hook: a discount on the total
-        belongs after this plugin in ``settings.PLUGINS``.
-        """
-        manager = get_plugins_manager()
-        zero = Money(0, checkout.currency)
-        total = untaxed(zero)
-        for line in checkout.lines:
-            total += manager.run_value_hook(
-                "calculate_line_total", untaxed(line.total), checkout, line
-            )
-        shipping_price = zero
-        if checkout.shipping_method_id:
-            shipping_price = manager.run_value_hook(
-                "get_shipping_price", None, checkout, checkout.shipping_method_id
-            )
-            if shipping_price is None:
-                shipping_price = zero
-        return total + manager.run_value_hook(
-            "calculate_shipping_total", untaxed(shipping_price), checkout
-        )
+        """The sum of the rounded line totals and the shipping total it is
+        given, so the total is exactly what the shopper sees line by line,
+        whatever a plugin before this one answered: a discount on the total
+        belongs after this plugin in ``settings.PLUGINS``."""
+        return sum(line_totals, untaxed(Money(0, checkout.currency))) + shipping_total

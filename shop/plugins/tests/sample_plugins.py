@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from shop.plugins.base import BasePlugin, ConfigField, FieldType
-from shop.plugins.types import Money, ShippingMethod
+from shop.plugins.types import Money, ShippingMethod, untaxed
 
 RECEIVED: list[tuple[str, str, dict]] = []
 
@@ -41,6 +41,19 @@ class DiscountsShipping(BasePlugin):
             ShippingMethod(m.id, m.name, m.price / 2, m.plugin_id)
             for m in previous_value
         ]
+
+
+class AddsToTotal(BasePlugin):
+    """Adds 1.00 to the checkout total it is given."""
+
+    PLUGIN_ID = "tests.adds-to-total"
+    PLUGIN_NAME = "Adds to total"
+    DEFAULT_ACTIVE = True
+
+    def calculate_checkout_total(
+        self, checkout, line_totals, shipping_total, previous_value
+    ):
+        return previous_value + untaxed(Money("1.00", checkout.currency))
 
 
 class Declines(BasePlugin):

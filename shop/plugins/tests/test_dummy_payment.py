@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 
 from shop.plugins.builtin.dummy_payment import DummyPaymentPlugin
 from shop.plugins.builtin.manual_payment import ManualPaymentPlugin
+from shop.plugins.factories import checkout, line
+from shop.plugins.manager import PluginsManager
 from shop.plugins.services import save_plugin_configuration
-from shop.plugins.tests.builders import checkout, line
 from shop.plugins.types import (
     GatewayResponse,
     Money,
@@ -35,12 +36,8 @@ def payment(token="", amount="25.00", currency="USD", transaction_id=""):
     )
 
 
-def run(manager, hook, data):
-    return manager.run_value_hook(hook, None, data)
-
-
 def test_the_success_card_authorizes(manager):
-    response = run(manager, "authorize_payment", payment("4242424242424242"))
+    response = manager.authorize_payment(payment("4242424242424242"))
 
     assert (response.kind, response.is_success, response.amount, response.error) == (
         TransactionKind.AUTHORIZE,
@@ -64,7 +61,7 @@ def test_the_success_card_authorizes(manager):
     ],
 )
 def test_test_cards_fail_with_their_error(manager, card, error):
-    response = run(manager, "authorize_payment", payment(card))
+    response = manager.authorize_payment(payment(card))
 
     assert response == GatewayResponse(
         kind=TransactionKind.AUTHORIZE,
@@ -76,8 +73,8 @@ def test_test_cards_fail_with_their_error(manager, card, error):
 
 
 def test_unsupported_currency_and_non_positive_amounts_fail(manager):
-    gbp = run(manager, "authorize_payment", payment("4242424242424242", currency="GBP"))
-    zero = run(manager, "authorize_payment", payment("4242424242424242", amount="0"))
+    gbp = manager.authorize_payment(payment("4242424242424242", currency="GBP"))
+    zero = manager.authorize_payment(payment("4242424242424242", amount="0"))
 
     assert (gbp.is_success, gbp.error) == (False, "unsupported_currency")
     assert (zero.is_success, zero.error) == (False, "invalid_amount")
@@ -86,7 +83,7 @@ def test_unsupported_currency_and_non_positive_amounts_fail(manager):
 def test_auto_capture_captures_on_authorization(use_plugins):
     manager = use_plugins({DummyPaymentPlugin: {"auto_capture": True}})
 
-    response = run(manager, "authorize_payment", payment("4242424242424242"))
+    response = manager.authorize_payment(payment("4242424242424242"))
 
     assert (response.kind, response.is_success) == (TransactionKind.CAPTURE, True)
 
@@ -94,17 +91,17 @@ def test_auto_capture_captures_on_authorization(use_plugins):
 @pytest.mark.parametrize(
     ("hook", "kind"),
     [
-        ("capture_payment", TransactionKind.CAPTURE),
-        ("refund_payment", TransactionKind.REFUND),
-        ("void_payment", TransactionKind.VOID),
+        (PluginsManager.capture_payment, TransactionKind.CAPTURE),
+        (PluginsManager.refund_payment, TransactionKind.REFUND),
+        (PluginsManager.void_payment, TransactionKind.VOID),
     ],
 )
 def test_follow_ups_need_an_earlier_transaction_of_this_gateway(manager, hook, kind):
-    authorized = run(manager, "authorize_payment", payment("4242424242424242"))
+    authorized = manager.authorize_payment(payment("4242424242424242"))
 
-    done = run(manager, hook, payment(transaction_id=authorized.transaction_id))
-    missing = run(manager, hook, payment())
-    foreign = run(manager, hook, payment(transaction_id="ch_123"))
+    done = hook(manager, payment(transaction_id=authorized.transaction_id))
+    missing = hook(manager, payment())
+    foreign = hook(manager, payment(transaction_id="ch_123"))
 
     assert (done.kind, done.is_success, done.amount) == (
         kind,
@@ -118,12 +115,8 @@ def test_follow_ups_need_an_earlier_transaction_of_this_gateway(manager, hook, k
 
 
 def test_partial_refunds_answer_for_the_amount_asked(manager):
-    refund = run(
-        manager, "refund_payment", payment(amount="5.50", transaction_id="dummy_1")
-    )
-    nothing = run(
-        manager, "refund_payment", payment(amount="0", transaction_id="dummy_1")
-    )
+    refund = manager.refund_payment(payment(amount="5.50", transaction_id="dummy_1"))
+    nothing = manager.refund_payment(payment(amount="0", transaction_id="dummy_1"))
 
     assert (refund.is_success, refund.amount) == (True, Money("5.50", "USD"))
     assert (nothing.is_success, nothing.error) == (False, "invalid_amount")
@@ -132,14 +125,16 @@ def test_partial_refunds_answer_for_the_amount_asked(manager):
 def test_payments_of_other_gateways_are_declined(manager):
     other = PaymentData(gateway="stripe", amount=Money("1", "USD"), payment_id=1)
 
-    for hook in ("authorize_payment", "capture_payment", "refund_payment"):
-        assert manager.run_value_hook(hook, "previous", other) == "previous"
+    assert manager.authorize_payment(other) is None
+    assert manager.capture_payment(other) is None
+    assert manager.refund_payment(other) is None
+    assert manager.void_payment(other) is None
 
 
 def test_the_gateway_is_offered_for_its_currencies(manager):
-    usd = manager.run_value_hook("get_payment_gateways", [], checkout(line("1")))
-    gbp = manager.run_value_hook(
-        "get_payment_gateways", [], checkout(line("1", currency="GBP"), currency="GBP")
+    usd = manager.get_payment_gateways(checkout(line("1")))
+    gbp = manager.get_payment_gateways(
+        checkout(line("1", currency="GBP"), currency="GBP")
     )
 
     assert usd == [
@@ -157,7 +152,7 @@ def test_empty_currencies_mean_the_default_currency(use_plugins, settings):
     settings.DEFAULT_CURRENCY = "EUR"
     manager = use_plugins({ManualPaymentPlugin: {}, DummyPaymentPlugin: {}})
 
-    gateways = manager.run_value_hook("get_payment_gateways", [], None)
+    gateways = manager.get_payment_gateways(None)
 
     assert [(g.id, g.currencies) for g in gateways] == [
         ("manual-payment", ("EUR",)),

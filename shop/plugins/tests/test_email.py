@@ -47,14 +47,14 @@ def manager(use_plugins, settings):
     return use_plugins({EmailNotificationsPlugin: {}})
 
 
-def notify(manager, capture, event, payload):
+def notify(capture, hook, payload):
     with capture(execute=True):
-        manager.notify(event, payload)
+        hook(payload)
 
 
 def test_order_confirmation_after_commit(manager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        manager.notify("order_created", ORDER)
+        manager.order_created(ORDER)
         assert mail.outbox == []
 
     for callback in callbacks:
@@ -83,9 +83,8 @@ def test_shipping_notice_carries_the_tracking_number(
     manager, django_capture_on_commit_callbacks
 ):
     notify(
-        manager,
         django_capture_on_commit_callbacks,
-        "order_fulfilled",
+        manager.order_fulfilled,
         {**ORDER, "tracking_number": "1Z999AA10123456784"},
     )
 
@@ -98,7 +97,7 @@ def test_shipping_notice_carries_the_tracking_number(
 
 
 def test_cancellation_notice(manager, django_capture_on_commit_callbacks):
-    notify(manager, django_capture_on_commit_callbacks, "order_cancelled", ORDER)
+    notify(django_capture_on_commit_callbacks, manager.order_cancelled, ORDER)
 
     [message] = mail.outbox
     assert message.subject == "Acme: order 1012 cancelled"
@@ -113,9 +112,8 @@ def test_password_reset_link(manager, django_capture_on_commit_callbacks):
     }
 
     notify(
-        manager,
         django_capture_on_commit_callbacks,
-        "account_password_reset_requested",
+        manager.account_password_reset_requested,
         payload,
     )
 
@@ -141,7 +139,7 @@ def test_a_rolled_back_change_sends_nothing(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(Failed), transaction.atomic():
-            manager.notify("order_created", ORDER)
+            manager.order_created(ORDER)
             raise Failed
 
     assert callbacks == []
@@ -161,8 +159,8 @@ def test_configured_sender_and_switched_off_notifications(
         }
     )
 
-    notify(manager, django_capture_on_commit_callbacks, "order_cancelled", ORDER)
-    notify(manager, django_capture_on_commit_callbacks, "order_created", ORDER)
+    notify(django_capture_on_commit_callbacks, manager.order_cancelled, ORDER)
+    notify(django_capture_on_commit_callbacks, manager.order_created, ORDER)
 
     [message] = mail.outbox
     assert (message.subject, message.from_email) == (
@@ -175,9 +173,8 @@ def test_payloads_without_email_send_nothing(
     manager, django_capture_on_commit_callbacks
 ):
     notify(
-        manager,
         django_capture_on_commit_callbacks,
-        "order_created",
+        manager.order_created,
         {**ORDER, "email": ""},
     )
 

@@ -1,3 +1,4 @@
+import inspect
 import sys
 import textwrap
 from importlib import metadata
@@ -5,11 +6,17 @@ from importlib import metadata
 import pytest
 from django.core.exceptions import ValidationError
 
-from shop.plugins.manager import PluginError, get_plugins_manager, load_plugin_classes
+from shop.plugins.base import EVENT_HOOKS, VALUE_HOOKS, BasePlugin
+from shop.plugins.manager import (
+    PluginError,
+    PluginsManager,
+    get_plugins_manager,
+    load_plugin_classes,
+)
 from shop.plugins.models import PluginConfiguration, PluginEventFailure
 from shop.plugins.services import save_plugin_configuration
 from shop.plugins.tests.sample_plugins import RECEIVED
-from shop.plugins.types import CheckoutInfo, Money
+from shop.plugins.types import CheckoutInfo, Money, untaxed
 
 CHECKOUT = CheckoutInfo(token="t", currency="USD", lines=())
 
@@ -19,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_value_hook_chains_in_settings_order_with_previous_value(plugins):
     plugins("AddsStandardShipping", "DiscountsShipping")
 
-    methods = get_plugins_manager().run_value_hook("get_shipping_methods", [], CHECKOUT)
+    methods = get_plugins_manager().get_shipping_methods(CHECKOUT)
 
     assert [(m.id, m.price) for m in methods] == [
         ("tests.standard:standard", Money("2.50", "USD"))
@@ -29,7 +36,7 @@ def test_value_hook_chains_in_settings_order_with_previous_value(plugins):
 def test_order_matters(plugins):
     plugins("DiscountsShipping", "AddsStandardShipping")
 
-    methods = get_plugins_manager().run_value_hook("get_shipping_methods", [], CHECKOUT)
+    methods = get_plugins_manager().get_shipping_methods(CHECKOUT)
 
     assert [m.price for m in methods] == [Money("5.00", "USD")]
 
@@ -37,7 +44,7 @@ def test_order_matters(plugins):
 def test_a_declining_plugin_passes_the_previous_value_on(plugins):
     plugins("AddsStandardShipping", "Declines")
 
-    methods = get_plugins_manager().run_value_hook("get_shipping_methods", [], CHECKOUT)
+    methods = get_plugins_manager().get_shipping_methods(CHECKOUT)
 
     assert [m.id for m in methods] == ["tests.standard:standard"]
 
@@ -46,7 +53,7 @@ def test_inactive_plugins_are_skipped(plugins):
     plugins("AddsStandardShipping", "DiscountsShipping")
     save_plugin_configuration("tests.halves", active=False, changes={})
 
-    methods = get_plugins_manager().run_value_hook("get_shipping_methods", [], CHECKOUT)
+    methods = get_plugins_manager().get_shipping_methods(CHECKOUT)
 
     assert [m.price for m in methods] == [Money("5.00", "USD")]
 
@@ -55,7 +62,7 @@ def test_a_failing_value_hook_fails_the_operation_with_a_clear_error(plugins):
     plugins("Broken")
 
     with pytest.raises(PluginError) as raised:
-        get_plugins_manager().run_value_hook("get_shipping_price", None, CHECKOUT, "x")
+        get_plugins_manager().get_shipping_price(CHECKOUT, "x")
 
     assert str(raised.value) == (
         "Plugin tests.broken failed in get_shipping_price: rate table unreachable"
@@ -65,7 +72,7 @@ def test_a_failing_value_hook_fails_the_operation_with_a_clear_error(plugins):
 def test_a_failing_event_hook_is_recorded_and_others_still_run(plugins):
     plugins("Broken", "AddsStandardShipping")
 
-    get_plugins_manager().notify("order_created", {"id": 7})
+    get_plugins_manager().order_created({"id": 7})
 
     assert RECEIVED == [("tests.standard", "order_created", {"id": 7})]
     failure = PluginEventFailure.objects.get()
@@ -82,19 +89,67 @@ def test_a_failing_event_hook_does_not_fail_the_request(plugins):
 
     plugins("Broken", "AddsStandardShipping")
     with transaction.atomic():
-        get_plugins_manager().notify("order_created", {"id": 1})
+        get_plugins_manager().order_created({"id": 1})
         PluginConfiguration.objects.create(plugin_id="still-writable")
 
     assert PluginConfiguration.objects.filter(plugin_id="still-writable").exists()
 
 
-def test_unknown_hook_names_are_refused(plugins):
-    plugins("AddsStandardShipping")
+def test_the_hook_lists_are_the_marked_base_methods():
+    assert VALUE_HOOKS == {
+        "get_shipping_methods",
+        "get_shipping_price",
+        "calculate_line_total",
+        "calculate_shipping_total",
+        "calculate_checkout_total",
+        "get_payment_gateways",
+        "authorize_payment",
+        "capture_payment",
+        "refund_payment",
+        "void_payment",
+    }
+    assert EVENT_HOOKS == {
+        "product_created",
+        "product_updated",
+        "product_deleted",
+        "variant_out_of_stock",
+        "variant_back_in_stock",
+        "checkout_created",
+        "checkout_updated",
+        "order_created",
+        "order_paid",
+        "order_fulfilled",
+        "order_cancelled",
+        "order_refunded",
+        "customer_created",
+        "account_password_reset_requested",
+        "account_registration_attempted",
+    }
 
-    with pytest.raises(ValueError):
-        get_plugins_manager().notify("order_exploded", {})
-    with pytest.raises(ValueError):
-        get_plugins_manager().run_value_hook("order_created", None)
+
+@pytest.mark.parametrize("hook", sorted(VALUE_HOOKS | EVENT_HOOKS))
+def test_the_manager_has_a_typed_method_per_hook(hook):
+    """Same arguments and annotations as the hook, less ``previous_value``."""
+    base = inspect.signature(getattr(BasePlugin, hook))
+    manager = inspect.signature(getattr(PluginsManager, hook))
+
+    assert manager.return_annotation == base.return_annotation
+    assert list(manager.parameters.values()) == [
+        parameter
+        for parameter in base.parameters.values()
+        if parameter.name != "previous_value"
+    ]
+
+
+def test_the_checkout_total_starts_from_the_lines_and_shipping(plugins):
+    plugins("AddsToTotal")
+    line_totals = [untaxed(Money("2.00", "USD")), untaxed(Money("3.00", "USD"))]
+
+    total = get_plugins_manager().calculate_checkout_total(
+        CHECKOUT, line_totals, untaxed(Money("4.90", "USD"))
+    )
+
+    assert total == untaxed(Money("10.90", "USD"))
 
 
 def test_missing_rows_fall_back_to_defaults_and_new_fields_get_theirs(plugins):
@@ -190,7 +245,7 @@ def test_manager_costs_no_query_per_request_once_loaded(
 
     with django_assert_num_queries(0):
         for _ in range(5):
-            get_plugins_manager().run_value_hook("get_shipping_methods", [], CHECKOUT)
+            get_plugins_manager().get_shipping_methods(CHECKOUT)
 
 
 def test_a_cold_manager_loads_every_configuration_in_one_query(

@@ -3,7 +3,8 @@ import re
 import pytest
 
 from shop.plugins.builtin.manual_payment import ManualPaymentPlugin
-from shop.plugins.tests.builders import checkout, line
+from shop.plugins.factories import checkout, line
+from shop.plugins.manager import PluginsManager
 from shop.plugins.types import Money, PaymentData, PaymentGateway, TransactionKind
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def payment(transaction_id=""):
 
 
 def test_authorization_succeeds_but_stays_pending(manager):
-    response = manager.run_value_hook("authorize_payment", None, payment())
+    response = manager.authorize_payment(payment())
 
     assert (
         response.kind,
@@ -49,17 +50,15 @@ def test_authorization_succeeds_but_stays_pending(manager):
 @pytest.mark.parametrize(
     ("hook", "kind"),
     [
-        ("capture_payment", TransactionKind.CAPTURE),
-        ("refund_payment", TransactionKind.REFUND),
-        ("void_payment", TransactionKind.VOID),
+        (PluginsManager.capture_payment, TransactionKind.CAPTURE),
+        (PluginsManager.refund_payment, TransactionKind.REFUND),
+        (PluginsManager.void_payment, TransactionKind.VOID),
     ],
 )
 def test_staff_actions_succeed_and_are_not_pending(manager, hook, kind):
-    authorized = manager.run_value_hook("authorize_payment", None, payment())
+    authorized = manager.authorize_payment(payment())
 
-    response = manager.run_value_hook(
-        hook, None, payment(transaction_id=authorized.transaction_id)
-    )
+    response = hook(manager, payment(transaction_id=authorized.transaction_id))
 
     assert (response.kind, response.is_success, response.is_pending) == (
         kind,
@@ -72,12 +71,12 @@ def test_staff_actions_succeed_and_are_not_pending(manager, hook, kind):
 def test_payments_of_other_gateways_are_declined(manager):
     other = PaymentData(gateway="dummy-payment", amount=Money("1", "EUR"), payment_id=1)
 
-    assert manager.run_value_hook("authorize_payment", "previous", other) == "previous"
+    assert manager.authorize_payment(other) is None
 
 
 def test_instructions_reach_shoppers_through_the_gateway(manager):
-    gateways = manager.run_value_hook(
-        "get_payment_gateways", [], checkout(line("1", currency="EUR"), currency="EUR")
+    gateways = manager.get_payment_gateways(
+        checkout(line("1", currency="EUR"), currency="EUR")
     )
 
     assert gateways == [
@@ -88,4 +87,4 @@ def test_instructions_reach_shoppers_through_the_gateway(manager):
             config={"instructions": INSTRUCTIONS},
         )
     ]
-    assert manager.run_value_hook("get_payment_gateways", [], checkout(line("1"))) == []
+    assert manager.get_payment_gateways(checkout(line("1"))) == []

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shop.plugins.builtin.shipping import ShippingRatesPlugin
+from shop.plugins.factories import checkout, line
 from shop.plugins.services import save_plugin_configuration
-from shop.plugins.tests.builders import checkout, line
 from shop.plugins.types import Money, ShippingMethod
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,7 @@ def manager(use_plugins):
 
 def offered(manager, info):
     return [
-        (m.id, m.name, m.price, m.plugin_id)
-        for m in manager.run_value_hook("get_shipping_methods", [], info)
+        (m.id, m.name, m.price, m.plugin_id) for m in manager.get_shipping_methods(info)
     ]
 
 
@@ -95,8 +94,9 @@ def test_prices_are_in_the_checkout_currency(manager):
 def test_methods_of_earlier_plugins_are_kept(manager):
     earlier = ShippingMethod("other:pickup", "Pickup", Money(0, "USD"), "other")
     info = checkout(line("10.00"), country="US")
+    plugin = manager.get_plugin("shipping-rates")
 
-    methods = manager.run_value_hook("get_shipping_methods", [earlier], info)
+    methods = plugin.get_shipping_methods(info, previous_value=[earlier])
 
     assert [m.id for m in methods] == ["other:pickup", "shipping-rates:world"]
 
@@ -105,7 +105,7 @@ def test_price_of_a_method_for_the_checkout(manager):
     heavy = checkout(line("10.00", 1, weight_kg="3"), country="DE")
 
     def price(info, method_id):
-        return manager.run_value_hook("get_shipping_price", None, info, method_id)
+        return manager.get_shipping_price(info, method_id)
 
     assert price(heavy, "shipping-rates:standard") == Money("9.90", "USD")
     assert price(heavy, "shipping-rates:nope") is None
@@ -114,10 +114,13 @@ def test_price_of_a_method_for_the_checkout(manager):
 
 def test_price_of_another_plugins_method_is_declined(manager):
     info = checkout(line("10.00"), country="DE")
+    plugin = manager.get_plugin("shipping-rates")
 
-    assert manager.run_value_hook(
-        "get_shipping_price", Money("3", "USD"), info, "other:pickup"
-    ) == Money("3", "USD")
+    declined = plugin.get_shipping_price(
+        info, "other:pickup", previous_value=Money("3", "USD")
+    )
+
+    assert declined is NotImplemented
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 
 from shop.plugins.builtin.shipping import ShippingRatesPlugin
 from shop.plugins.builtin.taxes import FlatRateTaxesPlugin
+from shop.plugins.factories import checkout, line
 from shop.plugins.services import save_plugin_configuration
-from shop.plugins.tests.builders import checkout, line
+from shop.plugins.tests.sample_plugins import AddsToTotal
 from shop.plugins.types import Money, TaxedMoney
 
 pytestmark = pytest.mark.django_db
@@ -16,19 +17,6 @@ RATES = "DE=19\nFR=20\n# the US taxes nothing at the federal level\nUS=0"
 
 def usd(net, gross):
     return TaxedMoney(Money(net, "USD"), Money(gross, "USD"))
-
-
-def untaxed(amount):
-    return usd(amount, amount)
-
-
-def line_total(manager, checkout_info, line_info):
-    return manager.run_value_hook(
-        "calculate_line_total",
-        untaxed(line_info.total.amount),
-        checkout_info,
-        line_info,
-    )
 
 
 @pytest.fixture
@@ -44,7 +32,7 @@ def test_net_prices_get_the_shipping_country_rate_added(taxes):
     manager = taxes()
     shirt = line("10.00", 3)
 
-    total = line_total(manager, checkout(shirt, country="DE"), shirt)
+    total = manager.calculate_line_total(checkout(shirt, country="DE"), shirt)
 
     assert total == usd("30.00", "35.70")
 
@@ -54,15 +42,15 @@ def test_gross_prices_get_the_tax_taken_out(taxes):
     shirt, mug = line("11.90"), line("10.00")
     info = checkout(shirt, mug, country="DE")
 
-    assert line_total(manager, info, shirt) == usd("10.00", "11.90")
-    assert line_total(manager, info, mug) == usd("8.40", "10.00")
+    assert manager.calculate_line_total(info, shirt) == usd("10.00", "11.90")
+    assert manager.calculate_line_total(info, mug) == usd("8.40", "10.00")
 
 
 def test_each_line_is_rounded_half_up(taxes):
     manager = taxes()
     cheap = line("1.15")
 
-    total = line_total(manager, checkout(cheap, country="JP"), cheap)
+    total = manager.calculate_line_total(checkout(cheap, country="JP"), cheap)
 
     # 1.265 at the 10 % default rate: half-even rounding would give 1.26.
     assert total == usd("1.15", "1.27")
@@ -72,25 +60,27 @@ def test_country_falls_back_to_billing_then_the_default_country(taxes):
     manager = taxes(default_country="us")
     book = line("10.00")
 
-    assert line_total(manager, checkout(book, billing="FR"), book) == usd(
+    assert manager.calculate_line_total(checkout(book, billing="FR"), book) == usd(
         "10.00", "12.00"
     )
-    assert line_total(manager, checkout(book), book) == usd("10.00", "10.00")
+    assert manager.calculate_line_total(checkout(book), book) == usd("10.00", "10.00")
 
 
 def test_without_any_country_the_default_rate_applies(taxes):
     manager = taxes()
     book = line("10.00")
 
-    assert line_total(manager, checkout(book), book) == usd("10.00", "11.00")
+    assert manager.calculate_line_total(checkout(book), book) == usd("10.00", "11.00")
 
 
 def test_shipping_is_taxed_at_the_country_rate_unless_disabled(taxes):
     info = checkout(line("10.00"), country="DE")
 
-    taxed = taxes().run_value_hook("calculate_shipping_total", untaxed("4.90"), info)
-    untaxed_shipping = taxes(tax_shipping=False).run_value_hook(
-        "calculate_shipping_total", untaxed("4.90"), info
+    shipping = Money("4.90", "USD")
+
+    taxed = taxes().calculate_shipping_total(info, shipping)
+    untaxed_shipping = taxes(tax_shipping=False).calculate_shipping_total(
+        info, shipping
     )
 
     assert taxed == usd("4.90", "5.83")
@@ -115,22 +105,27 @@ def test_checkout_total_is_the_sum_of_the_rounded_lines_and_shipping(use_plugins
     lines = [line("3.33", sku=sku) for sku in ("A", "B", "C")]
     info = checkout(*lines, country="DE", method="shipping-rates:standard")
 
-    total = manager.run_value_hook("calculate_checkout_total", untaxed("0"), info)
+    line_totals = [manager.calculate_line_total(info, item) for item in lines]
+    shipping_price = manager.get_shipping_price(info, info.shipping_method_id)
+    shipping = manager.calculate_shipping_total(info, shipping_price)
+
+    total = manager.calculate_checkout_total(info, line_totals, shipping)
 
     # Each line is 3.96 gross; taxing the 14.89 net sum at once would give 17.72.
-    assert [line_total(manager, info, item).gross for item in lines] == [
-        Money("3.96", "USD")
-    ] * 3
+    assert [item.gross for item in line_totals] == [Money("3.96", "USD")] * 3
     assert total == usd("14.89", "17.71")
 
 
-def test_checkout_total_without_shipping_method_is_the_lines(taxes):
-    manager = taxes(prices_include_tax=True)
-    info = checkout(line("11.90", 2), line("10.00"), country="DE")
+def test_checkout_total_is_the_sum_of_the_totals_it_is_given(use_plugins):
+    """Not of totals it works out again, and whatever a plugin before it said."""
+    manager = use_plugins({AddsToTotal: {}, FlatRateTaxesPlugin: {"rates": RATES}})
+    info = checkout(line("10.00"), country="DE")
 
-    total = manager.run_value_hook("calculate_checkout_total", untaxed("0"), info)
+    total = manager.calculate_checkout_total(
+        info, [usd("10.00", "11.90"), usd("5.00", "5.95")], usd("4.90", "5.83")
+    )
 
-    assert total == usd("28.40", "33.80")
+    assert total == usd("19.90", "23.68")
 
 
 @pytest.mark.parametrize(

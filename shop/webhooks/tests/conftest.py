@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import ipaddress
 import json
 import socket
 import threading
@@ -117,3 +118,54 @@ def make_webhook():
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(settings):
+    """The test receivers listen on 127.0.0.1 over plain http: allowed the way a
+    development setup would allow them."""
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def nothing_internal_allowed(settings):
+    settings.WEBHOOK_ALLOW_HTTP = False
+    settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []
+
+
+class FakeDNS:
+    """Answers for the names in `names` (no network in tests); addresses and
+    localhost resolve as usual, every other name is unknown."""
+
+    def __init__(self, real):
+        self.real = real
+        self.names: dict[str, list[str]] = {"erp.example.com": ["93.184.216.34"]}
+        self.lookups: list[str] = []
+
+    def getaddrinfo(self, host, port, *args, **kwargs):
+        self.lookups.append(host)
+        if host in self.names:
+            return [
+                (
+                    socket.AF_INET6 if ":" in address else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    socket.IPPROTO_TCP,
+                    "",
+                    (address, port),
+                )
+                for address in self.names[host]
+            ]
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            if host != "localhost":
+                raise socket.gaierror(socket.EAI_NONAME, "Name not known") from None
+        return self.real(host, port, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    fake = FakeDNS(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", fake.getaddrinfo)
+    return fake

@@ -1,4 +1,5 @@
-"""Prepares a local platform in one step: schema, cache table, demo data, demo admin.
+"""Prepares a platform in one step: schema, cache table, and (under the dev
+settings or with --demo) demo data and a demo admin.
 
 Cheap to run again: each step skips what is already there.
 """
@@ -15,13 +16,28 @@ DEMO_ADMIN_PASSWORD = "admin"
 
 class Command(BaseCommand):
     help = (
-        "Migrate, create the cache table, seed demo data once and ensure a demo admin."
+        "Migrate, create the cache table; with --demo (default under the dev "
+        "settings), seed demo data once and ensure a demo admin."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also seed the demo data and the demo admin (the default under "
+            "the dev settings only: their passwords are public).",
+        )
+
+    def handle(self, *args, demo, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
             call_command("createcachetable", verbosity=0)
+        if not (demo or settings.BOOTSTRAP_DEMO):
+            self.stdout.write(
+                "Schema ready. No demo data or demo accounts (pass --demo for "
+                "them); create an admin with `manage.py createsuperuser`."
+            )
+            return
         if not ProductPage.objects.exists():
             self.stdout.write("Seeding demo data (first run only)...")
             call_command("seed_demo", stdout=self.stdout)
