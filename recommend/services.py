@@ -21,7 +21,9 @@ The view of a REST endpoint is then::
     return {"fallback": ranked.fallback, "results": products}
 """
 
+import json
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,9 +34,9 @@ from django.db.models import QuerySet
 
 from cms import selectors
 from cms.models import ProductPage
-from recommend.collaborative import decay
 from recommend.data import shopper_history
 from recommend.models import InteractionKind
+from recommend.personal import defaults as personal_defaults
 from recommend.store import STORE_ERRORS, decode_scored, get_store
 from shop.core.redis_breaker import CircuitOpen
 
@@ -135,11 +137,13 @@ def for_shopper_ids(*, user_id: int | None = None, session_id: str = "") -> Rank
     """Recommendations from a shopper's history (a user, an anonymous session, or
     a user with the session they signed in from).
 
-    Each history event weighs its kind's weight, halved every
-    HISTORY_HALF_LIFE_DAYS; a candidate scores the weighted mean of its blended
-    similarity to the history's products. Purchased products are left out unless
-    tagged consumable; popular products fill the rest of the list, so shoppers
-    without history get the popular list.
+    Each distinct product of the history weighs its strongest kind's weight,
+    halved every `half_life_items` products back from the newest; a candidate
+    scores the weighted mean of its score in the history products' personal
+    lists, plus the popularity weight times its scaled popularity (the model's
+    weights and half-life, as training tuned them: recommend.personal).
+    Purchased products are left out unless tagged consumable; popular products
+    fill the rest of the list, so shoppers without history get the popular list.
     """
     config = _config()
     history = shopper_history(
@@ -148,29 +152,41 @@ def for_shopper_ids(*, user_id: int | None = None, session_id: str = "") -> Rank
         limit=config["HISTORY_LIMIT"],
         consumable_tag=config["CONSUMABLE_TAG"],
     )
-    now = time.time()
-    weights: dict[int, float] = defaultdict(float)
+    strongest: dict[int, float] = {}
     purchased = set()
-    for event in history:
+    for event in history:  # newest first
         kind_weight = config["KIND_WEIGHTS"].get(event.kind, 0.0)
-        weights[event.product_id] += kind_weight * float(
-            decay(now - event.at, config["HISTORY_HALF_LIFE_DAYS"])
+        strongest[event.product_id] = max(
+            strongest.get(event.product_id, 0.0), kind_weight
         )
         if event.kind == InteractionKind.PURCHASE and not event.consumable:
             purchased.add(event.product_id)
-    products = list(weights)
-    answer = _read(["popular", *(f"similar:{pk}" for pk in products)])
+    products = list(strongest)
+    answer = _read(["model", "popular", *(f"personal:{pk}" for pk in products)])
     if answer is None or answer[0] is None:
         return _fallback(exclude=purchased)
-    version, (popular, *lists) = answer
+    version, (model, popular, *lists) = answer
+    model = json.loads(model) if model else personal_defaults(config).as_dict()
+    half_life = model["half_life_items"]
+    weights = {
+        pk: strongest[pk] * (0.5 ** (back / half_life) if half_life > 0 else 1.0)
+        for back, pk in enumerate(products)
+    }
     total = sum(weights.values()) or 1.0
     scores: dict[int, float] = defaultdict(float)
     for product_id, value in zip(products, lists, strict=True):
         for candidate, score in decode_scored(value):
             scores[candidate] += weights[product_id] / total * score
+    popular_pairs = decode_scored(popular)
+    popularity_weight = model["weights"].get("popularity", 0.0)
+    if popular_pairs and popularity_weight > 0:
+        # The list's raw popularity, scaled as training scales it (log, top = 1).
+        top = math.log1p(max(popular_pairs[0][1], 0.0)) or 1.0
+        for candidate, raw in popular_pairs:
+            scores[candidate] += popularity_weight * math.log1p(max(raw, 0.0)) / top
     ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
     return Ranked(
-        _then(ranked, decode_scored(popular)),
+        _then(ranked, popular_pairs),
         version=version,
         exclude=frozenset(purchased),
     )

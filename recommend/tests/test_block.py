@@ -102,7 +102,7 @@ def test_for_you_follows_the_signed_in_user_within_a_category(client, bestseller
     assert shown(bestsellers, response) == [
         "men-boot-1",
         "women-boot-2",
-        "men-boot-2",
+        "men-boot-3",
     ]
 
 

@@ -3,12 +3,21 @@ import signal
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from cms.selectors import catalog_products
 from recommend import pipeline, services, training
 from recommend.models import Interaction
-from recommend.store import CacheStore, RedisStore, VersionGone, get_store
+from recommend.store import (
+    CacheStore,
+    RedisStore,
+    VersionGone,
+    decode_scored,
+    encode_rows,
+    encode_scored,
+    get_store,
+)
 
 
 @pytest.fixture(params=["redis", "django-cache"])
@@ -187,3 +196,14 @@ def test_a_training_process_killed_mid_write_leaves_the_old_version(settings):
     assert store.client.hget(store.version_prefix + unfinished, "popular")
     assert store.read(["popular", "similar:1"]) == (old, ["1:9.0000", "2:0.5000"])
     assert store.client.ttl(store.version_prefix + unfinished) > 0
+
+
+def test_encoded_rows_read_back_as_their_pairs():
+    ids = np.array([[12, 40, -1], [-1, -1, -1]])
+    scores = np.array([[0.87314, 0.512, 0.0], [0.0, 0.0, 0.0]], dtype=np.float32)
+
+    encoded = encode_rows(ids, scores)
+
+    assert encoded == ["12:0.8731,40:0.5120", ""]
+    assert decode_scored(encoded[0]) == [(12, 0.8731), (40, 0.512)]
+    assert encoded[0] == encode_scored([(12, 0.87314), (40, 0.512)])

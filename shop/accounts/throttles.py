@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+from shop.accounts.services import normalize_email
 from shop.core.clients import client_address
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class SignInLocked(Exception):
 def _failure_counters(request, email: str) -> list[tuple[str, int]]:
     # Counted for the email as typed (normalised), existing or not: a lockout
     # must not tell who has an account.
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    account = hashlib.sha256(normalize_email(email).encode()).hexdigest()
     limits = settings.SIGN_IN_FAILURE_LIMITS
     counters = [
         (f"sign-in-failures:account:{account}", limits["account"]),
