@@ -195,7 +195,7 @@ def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
         return found
     ids = sample_ids(env, DETAIL_SAMPLE)
     details = [f"/api/v1/products/{pk}/" for pk in ids]
-    similar = [f"/api/v1/recommendations/similar/{pk}" for pk in ids]
+    similar = [f"/api/v1/recommendations/similar/{pk}/" for pk in ids]
     return found + [
         Target("product_list", "/api/v1/products/"),
         Target(
@@ -203,7 +203,7 @@ def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
         ),
         Target("product_detail", details[0], tuple(details)),
         Target("recommend_similar", similar[0], tuple(similar)),
-        Target("recommend_popular", "/api/v1/recommendations/popular"),
+        Target("recommend_popular", "/api/v1/recommendations/popular/"),
     ]
 
 

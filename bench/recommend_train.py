@@ -63,6 +63,70 @@ def _shard(shard: int, shards: int, k: int):
     return _peak_mib()
 
 
+EVENTS_PER_SHOPPER = 8
+
+
+def synthetic_interactions(products: int, shoppers: int):
+    """Each shopper views 8 products, each a few rows on from the last one."""
+    import numpy as np
+
+    from recommend.collaborative import Interactions
+
+    rng = np.random.default_rng(7)
+    starts = rng.integers(0, products, size=shoppers)
+    steps = rng.integers(1, 20, size=(shoppers, EVENTS_PER_SHOPPER))
+    steps[:, 0] = 0
+    items = (starts[:, None] + np.cumsum(steps, axis=1)) % products
+    count = shoppers * EVENTS_PER_SHOPPER
+    return Interactions(
+        shopper=np.repeat(np.arange(shoppers), EVENTS_PER_SHOPPER),
+        item=items.ravel().astype(np.int64),
+        kind=np.full(count, "view", dtype=object),
+        at=np.tile(np.arange(EVENTS_PER_SHOPPER, dtype=np.float64) * 60, shoppers)
+        + np.repeat(rng.uniform(0, 30 * 86400, shoppers), EVENTS_PER_SHOPPER),
+    )
+
+
+def run_full(products: int, shoppers: int) -> dict:
+    _setup()
+    import numpy as np
+    from django.conf import settings
+
+    from recommend.training import prepare, shard_fields
+    from shop.demo.items import demo_items
+
+    config = settings.RECOMMEND
+    _, items = demo_items(products, seed="bench", with_product_type=True)
+    interactions = synthetic_interactions(products, shoppers)
+    before = _peak_mib()
+    started = time.perf_counter()
+    prepared, _ = prepare(items, interactions, config, now=float(interactions.at.max()))
+    prepare_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    fields = shard_fields(prepared, 0, 1, config)
+    shard_seconds = time.perf_counter() - started
+    return {
+        "products": products,
+        "method": "full",
+        "workers": 1,
+        "k": config["SIMILAR_K"],
+        "shoppers": shoppers,
+        "interactions": len(interactions),
+        "fields": len(fields),
+        "tuned": prepared.tuned,
+        "terms": prepared.features.shape[1],
+        "blocks": int(prepared.labels.max()) + 1,
+        "largest_block": int(np.bincount(prepared.labels).max()),
+        # The whole prepare step: features, blocks, collaborative lists, tuning.
+        "features_seconds": round(prepare_seconds, 2),
+        "similar_seconds": round(shard_seconds, 2),
+        "train_seconds": round(prepare_seconds + shard_seconds, 2),
+        "rss_before_training_mib": round(before, 1),
+        "peak_rss_mib": round(_peak_mib(), 1),
+        "worker_peak_rss_mib": [],
+    }
+
+
 def run_case(products: int, method: str, workers: int, k: int) -> dict:
     """One case, in this process (called in the child)."""
     _setup()
@@ -120,7 +184,7 @@ def run_case(products: int, method: str, workers: int, k: int) -> dict:
     }
 
 
-def _child(products: int, method: str, workers: int, k: int) -> dict:
+def _child(products: int, method: str, workers: int, k: int, shoppers: int = 0) -> dict:
     answer = subprocess.run(
         [
             sys.executable,
@@ -129,6 +193,8 @@ def _child(products: int, method: str, workers: int, k: int) -> dict:
             f"{products}:{method}:{workers}",
             "--k",
             str(k),
+            "--shoppers",
+            str(shoppers),
         ],
         check=True,
         capture_output=True,
@@ -140,7 +206,8 @@ def _child(products: int, method: str, workers: int, k: int) -> dict:
 
 def _table(rows: list[dict]) -> str:
     lines = [
-        "| products | method | workers | blocks (largest) | features s | "
+        "| products | method | workers | blocks (largest) | features (full: "
+        "prepare) s | "
         "similar s | train s | peak RSS MiB |",
         "|---:|---|---:|---|---:|---:|---:|---:|",
     ]
@@ -165,11 +232,21 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--k", type=int, default=20)
+    parser.add_argument(
+        "--shoppers",
+        type=int,
+        default=20_000,
+        help="Synthetic shoppers of the full-training case (0: no such case).",
+    )
     parser.add_argument("--case", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.case:
         products, method, workers = options.case.split(":")
-        print(json.dumps(run_case(int(products), method, int(workers), options.k)))
+        if method == "full":
+            result = run_full(int(products), options.shoppers)
+        else:
+            result = run_case(int(products), method, int(workers), options.k)
+        print(json.dumps(result))
         return
 
     rows = []
@@ -179,6 +256,9 @@ def main() -> None:
             print(_table(rows[-1:]).splitlines()[-1], flush=True)
         for workers in options.workers:
             rows.append(_child(products, "blocked", workers, options.k))
+            print(_table(rows[-1:]).splitlines()[-1], flush=True)
+        if options.shoppers:
+            rows.append(_child(products, "full", 1, options.k, options.shoppers))
             print(_table(rows[-1:]).splitlines()[-1], flush=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

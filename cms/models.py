@@ -23,6 +23,7 @@ from wagtail.search import index
 
 from cms.blocks import ContentStreamBlock
 from shop.api.validators import reject_bidi_controls
+from shop.core.money import money_field
 
 
 class Gender(models.TextChoices):
@@ -212,10 +213,8 @@ class Variant(models.Model):
     sku = models.CharField("SKU", max_length=64, unique=True)
     size = models.CharField(max_length=20, blank=True, db_index=True)
     color = models.CharField(max_length=40, blank=True, db_index=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2)
-    compare_at_price = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    price = money_field()
+    compare_at_price = money_field(
         null=True,
         blank=True,
         help_text="The original price, shown struck through when above the price.",

@@ -1,27 +1,42 @@
-"""Offline evaluation: time-ordered leave-last-out with full ranking.
+"""Offline evaluation of what the shop serves, with full ranking.
 
-For every shopper with at least two distinct products, the product they came to
-last (by the time of their first interaction with it) is held out, together with
-everything the shopper did from that moment on. The models are trained on what
-is left (all shoppers), and each ranks the whole catalog for the shopper, minus
-the products the shopper already interacted with (no sampled negatives). The
-metrics are averaged over the shoppers:
+Personal lists (`evaluate`): for every shopper with at least two distinct
+products one is held out: with `split="last"` the product they came to last (by
+its first event), together with everything the shopper did from that moment on;
+with `split="random"` a product drawn at random, with all its events. The models
+are trained on what is left (all shoppers), and each ranks the whole catalog for
+the shopper, minus the products the shopper already interacted with (no sampled
+negatives). Per model, averaged over the shoppers:
 
 - HR@k: the held-out product is in the top k;
 - NDCG@k: 1 / log2(rank + 1) for a hit at rank 1..k (one relevant product);
 - MAP@k: 1 / rank for a hit (average precision with one relevant product);
-- coverage@k: the share of the catalog that appears in any shopper's top k.
+- coverage@k: the share of the catalog that appears in any shopper's top k;
 
-The models, all scoring from the shopper's weighted history (kind weight,
-halved every HISTORY_HALF_LIFE_DAYS before the held-out moment):
+each with a bootstrap 95% interval (shoppers resampled with replacement).
+
+The models (see `recommend.personal`):
 
 - popularity: decayed popularity at the end of the training data;
-- content: the history's weighted TF-IDF profile, cosine with every product;
-- co-occurrence: the history's weighted co-occurrence with every product;
-- blend: BLEND weights over the three, each scaled to [0, 1] per shopper.
+- content, co-occurrence, next: one signal's lists alone;
+- item-kNN (whole history): the classic baseline, the co-occurrence cosine
+  (no shrinkage, 50 neighbours) over the whole history, every item alike;
+- blend (configured): the configured PERSONAL weights and half-life, scored
+  exactly as the shop serves it (each product's blended personal list);
+- blend (given): the `weights` asked for, when asked;
+- blend (tuned): what training would choose, tuned on a validation split of
+  the same kind carved from the training data only (never the held-out
+  products).
+
+Similar products (`evaluate_similar`): for each product whose label another
+product shares, the share of its top k similar products with the same label,
+for a plain TF-IDF over title and description, the content model, and the
+served list (content blended with co-occurrence and popularity, as training
+publishes it).
 """
 
 import csv
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,71 +44,125 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommend.collaborative import (
     Interactions,
+    blend_lists,
     cooccurrence,
-    decay,
+    history_matrix,
+    neighbour_matrix,
     popularity,
     scaled_popularity,
+    sparse_top_k,
 )
 from recommend.features import Item, build_features
+from recommend.personal import (
+    Split,
+    collaborative_lists,
+    hold_out,
+    tune,
+)
+from recommend.similarity import top_k_rows
+from recommend.training import blocks, prepare, similar_lists
 
-MODELS = ("popularity", "content", "co-occurrence", "blend")
 SHOPPER_CHUNK = 256
+BOOTSTRAP_SAMPLES = 1000
+KNN_NEIGHBOURS = 50
+METRICS = ("hit_rate", "ndcg", "map", "coverage")
+HEADINGS = {"hit_rate": "HR", "ndcg": "NDCG", "map": "MAP", "coverage": "cov"}
+SIMILAR_METRICS = ("agreement", "coverage")
 
 
 @dataclass(frozen=True)
-class Split:
-    train: Interactions
-    shoppers: np.ndarray  # the evaluated shoppers
-    targets: np.ndarray  # their held-out item rows
-    cutoffs: np.ndarray  # the moment each target was first touched
+class Estimate:
+    value: float
+    low: float  # bootstrap 95% interval
+    high: float
+
+    def as_dict(self) -> dict:
+        return {
+            "value": round(self.value, 6),
+            "low": round(self.low, 6),
+            "high": round(self.high, 6),
+        }
 
 
 @dataclass(frozen=True)
-class Scores:
-    hit_rate: float
-    ndcg: float
-    map: float
-    coverage: float
+class ModelResult:
+    name: str
+    metrics: dict[str, Estimate]
+    settings: dict  # weights, half-life: what the model was run with
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            **self.settings,
+            "metrics": {name: value.as_dict() for name, value in self.metrics.items()},
+        }
 
 
-def leave_last_out(interactions: Interactions) -> Split:
-    order = np.lexsort((interactions.item, interactions.at, interactions.shopper))
-    shopper = interactions.shopper[order]
-    item = interactions.item[order]
-    at = interactions.at[order]
-    keep = np.ones(len(interactions), dtype=bool)
-    shoppers, targets, cutoffs = [], [], []
-    bounds = np.flatnonzero(np.diff(shopper)) + 1
-    for start, end in zip(np.r_[0, bounds], np.r_[bounds, len(shopper)], strict=True):
-        first_seen: dict[int, int] = {}
-        for position in range(start, end):
-            first_seen.setdefault(int(item[position]), position)
-        if len(first_seen) < 2:
-            continue
-        last = max(first_seen.values())
-        keep[last:end] = False
-        # Events at the very same moment as the target are held out with it.
-        moment = at[last]
-        keep[start:end] &= at[start:end] < moment
-        shoppers.append(int(shopper[start]))
-        targets.append(int(item[last]))
-        cutoffs.append(float(moment))
-    kept = order[keep]
-    return Split(
-        train=interactions.take(np.sort(kept)),
-        shoppers=np.array(shoppers, dtype=np.int64),
-        targets=np.array(targets, dtype=np.int64),
-        cutoffs=np.array(cutoffs, dtype=np.float64),
+@dataclass(frozen=True)
+class Report:
+    models: list[ModelResult]
+    protocol: dict
+
+    def as_dict(self) -> dict:
+        return {
+            "protocol": self.protocol,
+            "models": [model.as_dict() for model in self.models],
+        }
+
+    def model(self, name: str) -> ModelResult:
+        return next(model for model in self.models if model.name == name)
+
+
+def _interval(samples: np.ndarray, value: float) -> Estimate:
+    """The bootstrap percentiles' spread around the resamples' mean, placed
+    around `value` and kept within [0, 1] (every metric is a share): coverage
+    (distinct items) shrinks in a resample with repeats, so its raw
+    percentiles would sit below the value itself."""
+    low, high = np.percentile(samples, [2.5, 97.5])
+    centre = float(samples.mean())
+    return Estimate(
+        value,
+        max(0.0, value - (centre - float(low))),
+        min(1.0, value + (float(high) - centre)),
     )
 
 
-def _scaled(rows: np.ndarray) -> np.ndarray:
-    top = rows.max(axis=1, keepdims=True)
-    top[top <= 0] = 1.0
-    return rows / top
+def _bootstrap_indices(count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, count, size=(BOOTSTRAP_SAMPLES, count))
+
+
+def _coverage_samples(top: np.ndarray, draws: np.ndarray, item_count: int):
+    return np.array(
+        [len(np.unique(top[draw])) / item_count for draw in draws], dtype=np.float64
+    )
+
+
+def _ranking_metrics(
+    top: np.ndarray, targets: np.ndarray, item_count: int, draws: np.ndarray
+) -> dict[str, Estimate]:
+    """Metrics of the top-k lists `top` (one row per shopper), with intervals."""
+    hits = top == targets[:, None]
+    found = hits.any(axis=1)
+    rank = np.argmax(hits, axis=1) + 1
+    per_shopper = {
+        "hit_rate": found.astype(np.float64),
+        "ndcg": np.where(found, 1.0 / np.log2(rank + 1), 0.0),
+        "map": np.where(found, 1.0 / rank, 0.0),
+    }
+    metrics = {
+        name: _interval(values[draws].mean(axis=1), float(values.mean()))
+        for name, values in per_shopper.items()
+    }
+    metrics["coverage"] = _interval(
+        _coverage_samples(top, draws, item_count),
+        len(np.unique(top)) / item_count,
+    )
+    return metrics
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -104,117 +173,313 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     ).reshape(len(scores), min(k, scores.shape[1]))
 
 
+class _Ranker:
+    """Ranks the whole catalog for the evaluated shoppers of one split."""
+
+    def __init__(self, split: Split, item_count: int, config: Mapping, k: int):
+        self.split, self.count, self.config, self.k = split, item_count, config, k
+        train = split.train
+        mine = np.isin(train.shopper, split.shoppers)
+        position = {int(s): row for row, s in enumerate(split.shoppers)}
+        rows = np.fromiter(
+            (position[int(s)] for s in train.shopper[mine]), np.int64, int(mine.sum())
+        )
+        self.seen = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, train.item[mine])),
+            shape=(len(split.shoppers), item_count),
+        )
+        self.seen.data[:] = 1.0
+
+    def history(self, half_life_items: float, limit: int) -> sparse.csr_matrix:
+        return history_matrix(
+            self.split.train,
+            self.split.shoppers,
+            self.count,
+            self.config["KIND_WEIGHTS"],
+            half_life_items,
+            limit,
+        )
+
+    def top(
+        self,
+        history: sparse.csr_matrix | None,
+        lists: sparse.csr_matrix | None,
+        popular: np.ndarray,
+        popularity_weight: float,
+    ) -> np.ndarray:
+        tops = []
+        shoppers = len(self.split.shoppers)
+        for start in range(0, shoppers, SHOPPER_CHUNK):
+            chunk = slice(start, min(start + SHOPPER_CHUNK, shoppers))
+            scores = np.zeros((chunk.stop - chunk.start, self.count))
+            if history is not None:
+                scores += (history[chunk] @ lists).toarray()
+            scores += popularity_weight * popular
+            scores[self.seen[chunk].toarray() > 0] = -np.inf
+            tops.append(_top_k(scores, self.k))
+        return np.vstack(tops) if tops else np.zeros((0, self.k), dtype=np.int64)
+
+
 def evaluate(
     items: Sequence[Item],
     interactions: Interactions,
     config: Mapping,
     k: int = 10,
-) -> tuple[dict[str, Scores], int]:
-    """Scores per model (MODELS order) on a leave-last-out split, and the number
-    of shoppers evaluated."""
-    split = leave_last_out(interactions)
+    *,
+    split: str = "last",
+    seed: int = 0,
+    weights: Mapping[str, float] | None = None,
+) -> Report:
+    """Every model's metrics on one split (see the module's docstring)."""
     count = len(items)
-    if not len(split.shoppers):
+    held = hold_out(interactions, split, seed)
+    if not len(held.shoppers):
         raise ValueError("No shopper has interactions with two different products.")
-    train = split.train
-    kind_weights = config["KIND_WEIGHTS"]
-    features = build_features(items, config["FIELD_WEIGHTS"])
-    co = cooccurrence(train, count, kind_weights, config["COOCCURRENCE_SHRINK"])
+    train = held.train
+    ranker = _Ranker(held, count, config, k)
+    draws = _bootstrap_indices(len(held.shoppers), seed)
     now = float(train.at.max()) if len(train) else 0.0
-    popular = scaled_popularity(
-        popularity(train, count, now, kind_weights, config["POPULARITY_HALF_LIFE_DAYS"])
-    )
-    # The evaluated shoppers' training history as a weighted shopper x item matrix.
-    position = {shopper: index for index, shopper in enumerate(split.shoppers)}
-    mine = np.isin(train.shopper, split.shoppers)
-    rows = np.array([position[s] for s in train.shopper[mine]], dtype=np.int64)
-    weights = train.take(mine).kind_weights(kind_weights) * decay(
-        split.cutoffs[rows] - train.at[mine], config["HISTORY_HALF_LIFE_DAYS"]
-    )
-    history = sparse.csr_matrix(
-        (weights, (rows, train.item[mine])), shape=(len(split.shoppers), count)
-    )
-    seen = sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, train.item[mine])),
-        shape=history.shape,
-    )
-    blend = config["BLEND"]
-    hits = {name: [] for name in MODELS}
-    shown = {name: set() for name in MODELS}
-    for start in range(0, len(split.shoppers), SHOPPER_CHUNK):
-        chunk = slice(start, start + SHOPPER_CHUNK)
-        weighted = history[chunk]
-        content = ((weighted @ features) @ features.T).toarray()
-        together = (weighted @ co).toarray()
-        everyone = np.broadcast_to(popular, content.shape)
-        ranked = {
-            "popularity": everyone,
-            "content": content,
-            "co-occurrence": together,
-            "blend": blend.get("content", 0.0) * _scaled(content)
-            + blend.get("cooccurrence", 0.0) * _scaled(together)
-            + blend.get("popularity", 0.0) * everyone,
-        }
-        already = seen[chunk].toarray() > 0
-        for name, scores in ranked.items():
-            scores = np.where(already, -np.inf, scores)
-            top = _top_k(scores, k)
-            shown[name].update(top.ravel().tolist())
-            for row, target in zip(top, split.targets[chunk], strict=True):
-                found = np.flatnonzero(row == target)
-                hits[name].append(int(found[0]) + 1 if len(found) else 0)
-    results = {name: _metrics(hits[name], shown[name], count) for name in MODELS}
-    return results, len(split.shoppers)
 
-
-def _metrics(ranks: list[int], shown: set[int], item_count: int) -> Scores:
-    ranks_array = np.array(ranks)
-    found = ranks_array > 0
-    gains = np.zeros(len(ranks_array))
-    gains[found] = 1.0 / np.log2(ranks_array[found] + 1)
-    precision = np.zeros(len(ranks_array))
-    precision[found] = 1.0 / ranks_array[found]
-    return Scores(
-        hit_rate=float(found.mean()),
-        ndcg=float(gains.mean()),
-        map=float(precision.mean()),
-        coverage=len(shown) / item_count,
-    )
-
-
-def format_table(results: Mapping[str, Scores], k: int) -> str:
-    header = f"{'model':<14}{f'HR@{k}':>9}{f'NDCG@{k}':>10}{f'MAP@{k}':>9}"
-    header += f"{f'cov@{k}':>9}"
-    lines = [header]
-    for name, scores in results.items():
-        lines.append(
-            f"{name:<14}{scores.hit_rate:>9.4f}{scores.ndcg:>10.4f}"
-            f"{scores.map:>9.4f}{scores.coverage:>9.4f}"
+    def popular_of(data: Interactions) -> np.ndarray:
+        end = float(data.at.max()) if len(data) else now
+        return scaled_popularity(
+            popularity(
+                data,
+                count,
+                end,
+                config["KIND_WEIGHTS"],
+                config["POPULARITY_HALF_LIFE_DAYS"],
+            )
         )
+
+    popular = popular_of(train)
+    features = build_features(items, config["FIELD_WEIGHTS"])
+    labels = blocks(items, features, config["MAX_BLOCK_SIZE"])
+    content = top_k_rows(features, labels, np.arange(count), config["SIMILAR_K"])
+    co_lists, next_lists = collaborative_lists(train, count, config)
+    signals = {"content": content, "cooccurrence": co_lists, "next": next_lists}
+    results = []
+
+    def add(name: str, top: np.ndarray, settings: dict) -> None:
+        metrics = _ranking_metrics(top, held.targets, count, draws)
+        results.append(ModelResult(name, metrics, settings))
+
+    add("popularity", ranker.top(None, None, popular, 1.0), {})
+
+    def blended(name: str, blend: Mapping[str, float], half_life: float) -> None:
+        # Popularity is added once per candidate, not once per history item.
+        lists, scores = blend_lists(
+            signals, popular, {**blend, "popularity": 0.0}, config["PERSONAL_K"]
+        )
+        top = ranker.top(
+            ranker.history(half_life, config["HISTORY_LIMIT"]),
+            neighbour_matrix(lists, scores, count),
+            popular,
+            blend.get("popularity", 0.0),
+        )
+        add(name, top, {"weights": dict(blend), "half_life_items": half_life})
+
+    half_life = config["HISTORY_HALF_LIFE_ITEMS"]
+    for signal, name in (
+        ("content", "content"),
+        ("cooccurrence", "co-occurrence"),
+        ("next", "next"),
+    ):
+        blended(name, {signal: 1.0}, half_life)
+    knn = cooccurrence(train, count, config["KIND_WEIGHTS"], 0.0)
+    knn_matrix = neighbour_matrix(*sparse_top_k(knn, KNN_NEIGHBOURS), count)
+    add(
+        "item-kNN (whole history)",
+        ranker.top(ranker.history(0.0, count), knn_matrix, popular, 0.0),
+        {"neighbours": KNN_NEIGHBOURS},
+    )
+    blended("blend (configured)", dict(config["PERSONAL"]), half_life)
+    if weights is not None:
+        blended("blend (given)", dict(weights), half_life)
+    tuned = tune(
+        train,
+        lambda rows: content,
+        popular_of,
+        count,
+        config,
+        k=k,
+        seed=seed,
+        split=split,
+    )
+    blended("blend (tuned)", tuned.weights, tuned.half_life_items)
+    results[-1].settings["validation"] = {
+        name: value
+        for name, value in tuned.as_dict().items()
+        if name not in ("weights", "half_life_items")
+    }
+    protocol = {
+        "split": split,
+        "k": k,
+        "seed": seed,
+        "items": count,
+        "interactions": len(interactions),
+        "shoppers": len(held.shoppers),
+        "bootstrap_samples": BOOTSTRAP_SAMPLES,
+    }
+    return Report(results, protocol)
+
+
+def evaluate_similar(
+    items: Sequence[Item],
+    item_labels: Sequence[str],
+    interactions: Interactions,
+    config: Mapping,
+    k: int = 10,
+    *,
+    seed: int = 0,
+) -> Report:
+    """Label agreement of the top-k similar products (see the module's
+    docstring), with bootstrap intervals over the evaluated products."""
+    count = len(items)
+    label_array = np.array(item_labels, dtype=object)
+    codes = {label: code for code, label in enumerate(dict.fromkeys(item_labels))}
+    code = np.array([codes[label] for label in item_labels], dtype=np.int64)
+    shared = np.bincount(code)[code] >= 2
+    evaluated = np.flatnonzero((label_array != "") & shared)
+    if not len(evaluated):
+        raise ValueError("No product shares its label with another product.")
+    draws = _bootstrap_indices(len(evaluated), seed)
+    results = []
+
+    def add(name: str, neighbours: np.ndarray) -> None:
+        top = neighbours[evaluated, :k]
+        same = (top >= 0) & (code[np.maximum(top, 0)] == code[evaluated, None])
+        agreement = same.sum(axis=1) / k
+        shown = np.where(top >= 0, top, count)
+        metrics = {
+            "agreement": _interval(
+                agreement[draws].mean(axis=1), float(agreement.mean())
+            ),
+            "coverage": _interval(
+                np.array([len(np.setdiff1d(shown[d], [count])) / count for d in draws]),
+                len(np.setdiff1d(shown, [count])) / count,
+            ),
+        }
+        results.append(ModelResult(name, metrics, {}))
+
+    everything = np.zeros(count, dtype=np.int64)
+    texts = [f"{item.title}\n{item.description}" for item in items]
+    plain = TfidfVectorizer().fit_transform(texts).astype(np.float32)
+    add("plain TF-IDF", top_k_rows(plain, everything, np.arange(count), k)[0])
+    features = build_features(items, config["FIELD_WEIGHTS"])
+    labels = blocks(items, features, config["MAX_BLOCK_SIZE"])
+    content = top_k_rows(features, labels, np.arange(count), config["SIMILAR_K"])
+    add("content", content[0])
+    now = float(interactions.at.max()) if len(interactions) else 0.0
+    prepared, _ = prepare(items, interactions, config, now)
+    add("served", similar_lists(prepared, np.arange(count), config)[0])
+    protocol = {
+        "k": k,
+        "seed": seed,
+        "items": count,
+        "evaluated_items": len(evaluated),
+        "labels": len(codes),
+        "interactions": len(interactions),
+        "bootstrap_samples": BOOTSTRAP_SAMPLES,
+    }
+    return Report(results, protocol)
+
+
+def format_table(report: Report, k: int) -> str:
+    """The report as a table: each metric with its 95% interval."""
+    names = list(report.models[0].metrics)
+    width = max(len(model.name) for model in report.models) + 2
+    header = f"{'model':<{width}}" + "".join(
+        f"{f'{HEADINGS.get(name, name)}@{k}':>24}" for name in names
+    )
+    lines = [header]
+    for model in report.models:
+        cells = "".join(
+            f"{f'{m.value:.4f} [{m.low:.4f}, {m.high:.4f}]':>24}"
+            for m in (model.metrics[name] for name in names)
+        )
+        lines.append(f"{model.name:<{width}}{cells}")
     return "\n".join(lines)
 
 
-# Files: items CSV (id plus any of the Item attributes) and interactions CSV
-# (user, item, timestamp, optional kind).
+# Files: an items CSV and an interactions CSV (formats in CSV_FORMATS).
 LIST_SEPARATOR = "|"
 PATH_SEPARATOR = ">"
+CSV_FORMATS = """\
+items CSV (header row; only id is required, other columns are optional):
+  id           any string, unique (e.g. 42 or sku-42)
+  title        text
+  description  text (HTML tags are stripped), any length
+  category     path from the top, "Shoes > Boots"
+  gender, brand
+  colors, materials, sizes, tags    lists, "red|navy"
+  price, rating                     numbers
+  label        (--similar) the class products should agree on; the column
+               is named with --label-column
+interactions CSV (header row):
+  user         any string: the shopper
+  item         an id from the items CSV
+  timestamp    Unix seconds, or ISO 8601 ("2026-01-31T09:30:00")
+  kind         optional: one of the configured kinds (view, cart_add,
+               purchase, review); view when empty
+"""
+
+
+class CsvError(ValueError):
+    """A CSV cell the evaluation cannot use; says where."""
+
+    def __init__(self, path: Path, row: int, column: str, problem: str):
+        super().__init__(f"{path.name}, row {row}, column {column!r}: {problem}")
+
+
+def _rows(path: Path, required: Sequence[str]):
+    """The data rows of a CSV as (row number, dict), row 1 being the header."""
+    csv.field_size_limit(sys.maxsize)
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [name for name in required if name not in (reader.fieldnames or [])]
+        if missing:
+            raise CsvError(path, 1, missing[0], "missing from the header")
+        yield from enumerate(reader, start=2)
 
 
 def _list(value: str | None) -> tuple[str, ...]:
-    return tuple(part.strip() for part in (value or "").split(LIST_SEPARATOR) if part)
+    return tuple(
+        part.strip() for part in (value or "").split(LIST_SEPARATOR) if part.strip()
+    )
 
 
-def _number(value: str | None) -> float | None:
-    return float(value) if value not in (None, "") else None
+def _number(path: Path, number: int, row: dict, column: str) -> float | None:
+    value = (row.get(column) or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise CsvError(path, number, column, f"{value!r} is not a number") from None
 
 
-def read_items_csv(path: Path) -> list[Item]:
-    """Columns: id (required), title, description, category ("A > B"), gender,
-    brand, colors, materials, sizes, tags ("a|b"), price, rating."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [
+@dataclass(frozen=True)
+class Catalog:
+    items: list[Item]  # ids are row numbers; `keys` holds the file's ids
+    keys: list[str]
+    labels: list[str]  # the label column's values ("" without one)
+
+
+def read_items_csv(path: Path, label_column: str | None = None) -> Catalog:
+    """The items of `path` (format in CSV_FORMATS)."""
+    items, keys, labels, rows = [], [], [], {}
+    required = ["id"] + ([label_column] if label_column else [])
+    for number, row in _rows(path, required):
+        key = (row.get("id") or "").strip()
+        if not key:
+            raise CsvError(path, number, "id", "empty")
+        if key in rows:
+            raise CsvError(path, number, "id", f"{key!r} is also on row {rows[key]}")
+        rows[key] = number
+        items.append(
             Item(
-                id=int(row["id"]),
+                id=len(items),
                 title=row.get("title") or "",
                 description=row.get("description") or "",
                 category_path=tuple(
@@ -228,35 +493,51 @@ def read_items_csv(path: Path) -> list[Item]:
                 materials=_list(row.get("materials")),
                 sizes=_list(row.get("sizes")),
                 tags=_list(row.get("tags")),
-                price=_number(row.get("price")),
-                rating=_number(row.get("rating")),
+                price=_number(path, number, row, "price"),
+                rating=_number(path, number, row, "rating"),
             )
-            for row in csv.DictReader(handle)
-        ]
+        )
+        keys.append(key)
+        labels.append((row.get(label_column) or "").strip() if label_column else "")
+    return Catalog(items, keys, labels)
 
 
-def _timestamp(value: str) -> float:
+def _timestamp(path: Path, number: int, value: str) -> float:
     try:
         return float(value)
     except ValueError:
+        pass
+    try:
         return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        raise CsvError(
+            path, number, "timestamp", f"{value!r} is neither Unix seconds nor ISO 8601"
+        ) from None
 
 
-def read_interactions_csv(path: Path, items: Sequence[Item]) -> Interactions:
-    """Columns: user, item, timestamp (Unix seconds or ISO 8601), kind (optional,
-    "view" when missing). Rows about unknown items are skipped."""
-    rows = {item.id: row for row, item in enumerate(items)}
+def read_interactions_csv(
+    path: Path, catalog: Catalog, kinds: Sequence[str]
+) -> Interactions:
+    """The interactions of `path` (format in CSV_FORMATS) on `catalog`'s items."""
+    rows = {key: row for row, key in enumerate(catalog.keys)}
     users: dict[str, int] = {}
     shopper, item, kind, at = [], [], [], []
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            item_id = int(row["item"])
-            if item_id not in rows:
-                continue
-            shopper.append(users.setdefault(row["user"], len(users)))
-            item.append(rows[item_id])
-            kind.append(row.get("kind") or "view")
-            at.append(_timestamp(row["timestamp"]))
+    for number, row in _rows(path, ("user", "item", "timestamp")):
+        user = (row.get("user") or "").strip()
+        if not user:
+            raise CsvError(path, number, "user", "empty")
+        key = (row.get("item") or "").strip()
+        if key not in rows:
+            raise CsvError(path, number, "item", f"{key!r} is not in the items CSV")
+        event = (row.get("kind") or "").strip() or "view"
+        if event not in kinds:
+            raise CsvError(
+                path, number, "kind", f"{event!r} is not one of {', '.join(kinds)}"
+            )
+        shopper.append(users.setdefault(user, len(users)))
+        item.append(rows[key])
+        kind.append(event)
+        at.append(_timestamp(path, number, (row.get("timestamp") or "").strip()))
     return Interactions(
         shopper=np.array(shopper, dtype=np.int64),
         item=np.array(item, dtype=np.int64),

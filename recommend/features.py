@@ -5,7 +5,13 @@ without a database; `recommend.data` builds the records from the catalog.
 
 Every field gets its own TF-IDF block, L2-normalised, scaled by the square root of
 the field's weight, and the rows are normalised again: the cosine of two products
-is then the weight-averaged cosine of their fields.
+is then the weight-averaged cosine of their fields (weights are relative).
+
+Text fields count words sublinearly (1 + log tf) and drop words found in most
+products. A text value many products share word for word (a review title such
+as "Love it!", a boilerplate description) says little about any one of them:
+its block is scaled down by how common the whole value is, so frequent titles
+do not outweigh the descriptions.
 """
 
 import math
@@ -142,13 +148,24 @@ def field_block(items: Sequence[Item], name: str) -> sparse.csr_matrix:
         values, inverse = _distinct([getattr(item, name) for item in items])
         counts = _text_counts(values)
     counts = counts[inverse]
-    if name in TEXT_FIELDS:
-        # Words in most products are boilerplate, not content.
-        document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-        common = document_frequency > TEXT_MAX_DF * counts.shape[0]
-        counts = (counts @ sparse.diags((~common).astype(np.float32))).tocsr()
-        counts.eliminate_zeros()
-    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+    if name not in TEXT_FIELDS:
+        return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+    # Words in most products are boilerplate, not content.
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    common = document_frequency > TEXT_MAX_DF * counts.shape[0]
+    counts = (counts @ sparse.diags((~common).astype(np.float32))).tocsr()
+    counts.eliminate_zeros()
+    block = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+    return (sparse.diags(value_specificity(inverse)) @ block).tocsr()
+
+
+def value_specificity(inverse: np.ndarray) -> np.ndarray:
+    """Per row, in (0, 1]: the smoothed IDF of the row's whole value over the
+    largest possible one (a value of its own scores 1)."""
+    rows = len(inverse)
+    shared_by = np.bincount(inverse)[inverse]
+    idf = np.log((1 + rows) / (1 + shared_by)) + 1
+    return (idf / (np.log((1 + rows) / 2) + 1)).astype(np.float32)
 
 
 def build_features(

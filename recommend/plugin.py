@@ -7,7 +7,7 @@
 - ``product_created`` / ``product_updated`` / ``product_deleted``: a debounced
   retrain, queued once the change commits.
 
-Cart adds come from the clients through ``POST /api/v1/events``: the shop has
+Cart adds come from the clients through ``POST /api/v1/events/``: the shop has
 no cart event hook yet.
 """
 

@@ -5,10 +5,9 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.settings import api_settings
 
-from cms.models import CategoryPage, Gender
-from recommend import services, shoppers
+from cms.api.serializers import ProductCardSerializer
+from recommend import shoppers
 from recommend.models import InteractionKind
 
 MAX_LIMIT = 50
@@ -26,70 +25,24 @@ CLIENT_KINDS = [
     for kind in InteractionKind
     if kind != InteractionKind.PURCHASE
 ]
-PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "required": False}
 
 
 class LookupParameters(serializers.Serializer):
     limit = serializers.IntegerField(
-        min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
-    )
-    category = serializers.IntegerField(
         min_value=1,
-        required=False,
-        help_text="A live category's id: its products and its subcategories'.",
-    )
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    price_min = serializers.DecimalField(
-        **PRICE, help_text="Some active variant costs at least this."
-    )
-    price_max = serializers.DecimalField(
-        **PRICE, help_text="Some active variant costs at most this."
-    )
-    in_stock = serializers.BooleanField(
-        default=False, help_text="Only products with a variant in stock."
+        max_value=MAX_LIMIT,
+        default=DEFAULT_LIMIT,
+        help_text="How many products at most.",
     )
 
-    def validate_category(self, value):
-        if not CategoryPage.objects.live().filter(pk=value).exists():
-            raise ValidationError(f"No category with id {value}.")
-        return value
 
-    def validate(self, attrs):
-        low, high = attrs.get("price_min"), attrs.get("price_max")
-        if low is not None and high is not None and low > high:
-            raise ValidationError({"price_max": ["Must not be below price_min."]})
-        return attrs
+class RecommendedProductSerializer(ProductCardSerializer):
+    """The catalog's product card with the recommendation's score."""
 
-    def filters(self) -> services.Filters:
-        data = self.validated_data
-        return services.Filters(
-            category_id=data.get("category"),
-            gender=data.get("gender"),
-            price_min=data.get("price_min"),
-            price_max=data.get("price_max"),
-            in_stock=data["in_stock"],
-        )
+    score = serializers.FloatField(read_only=True, help_text="Higher is more relevant.")
 
-
-class SummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    slug = serializers.CharField()
-    url = serializers.CharField(
-        allow_null=True,
-        help_text="The storefront page's full URL (None outside every site).",
-    )
-    brand = serializers.CharField()
-    gender = serializers.ChoiceField(choices=Gender.choices)
-    rating_average = serializers.DecimalField(max_digits=3, decimal_places=2)
-    rating_count = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
-    in_stock = serializers.BooleanField()
-    image_id = serializers.IntegerField(
-        allow_null=True, help_text="The main image (wagtailimages id), if any."
-    )
-    score = serializers.FloatField(help_text="Higher is more relevant.")
+    class Meta(ProductCardSerializer.Meta):
+        fields = [*ProductCardSerializer.Meta.fields, "score"]
 
 
 class RecommendationsSerializer(serializers.Serializer):
@@ -100,12 +53,14 @@ class RecommendationsSerializer(serializers.Serializer):
     version = serializers.CharField(
         allow_null=True, help_text="The trained version that answered."
     )
-    results = SummarySerializer(many=True)
+    results = RecommendedProductSerializer(many=True)
 
 
 class EventSerializer(serializers.Serializer):
     # Page ids are 32-bit.
-    product = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    product = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A live product's `id`."
+    )
     kind = serializers.ChoiceField(
         choices=CLIENT_KINDS,
         help_text="Purchases are recorded by the shop itself, not taken here.",
@@ -132,27 +87,13 @@ class EventSerializer(serializers.Serializer):
 
 
 class EventBatchSerializer(serializers.Serializer):
-    events = EventSerializer(many=True, allow_empty=False, max_length=MAX_EVENTS)
+    events = EventSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_EVENTS,
+        help_text=f"1 to {MAX_EVENTS} events, stored all or none.",
+    )
 
 
 class EventsAcceptedSerializer(serializers.Serializer):
     recorded = serializers.IntegerField()
-
-
-def _key(prefix: str, name) -> str:
-    if isinstance(name, int):  # a list item
-        return f"{prefix}[{name}]"
-    if name == api_settings.NON_FIELD_ERRORS_KEY and prefix:
-        return prefix
-    return f"{prefix}.{name}" if prefix else name
-
-
-def flatten(errors, prefix: str = "") -> dict[str, list[str]]:
-    """Nested serializer errors as {"events[2].product": [...]} (the error body
-    keeps one level of fields)."""
-    if isinstance(errors, dict):
-        flat = {}
-        for name, value in errors.items():
-            flat.update(flatten(value, _key(prefix, name)))
-        return flat
-    return {prefix: [str(message) for message in errors]}

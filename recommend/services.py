@@ -7,62 +7,40 @@ Two steps per list, so that the cost does not depend on k:
    shopper's history: one database query). They never raise when the store is
    down or not trained yet: they answer with the database popularity (cached in
    process memory) and set `Ranked.fallback`.
-2. `product_summaries(ranked, limit=..., filters=...)`: the products for the ids,
-   in ranking order, with the lookup-time filters applied (category, gender,
-   price range, in stock) and inactive products (not live, no active variant)
-   left out: exactly one database query. The lists hold more candidates than a
-   page (SIMILAR_K, POPULAR_K), so filters rarely leave a list short.
+2. `ranked_products(ranked, products, limit=...)`: the first `limit` products
+   of a catalog queryset (cms.selectors, narrowed by the catalog's own
+   ProductFilter) among the ids, in ranking order, each with its `score`: one
+   query for the page plus the queryset's prefetches. The lists hold more
+   candidates than a page (SIMILAR_K, POPULAR_K), so filters rarely leave a
+   list short.
 
 The view of a REST endpoint is then::
 
     ranked = services.similar_ids(product_id)
-    products = services.product_summaries(ranked, limit=limit, filters=filters)
+    products = services.ranked_products(ranked, filtered_catalog, limit=limit)
     return {"fallback": ranked.fallback, "results": products}
 """
 
+import json
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import QuerySet
 
 from cms import selectors
-from cms.models import CategoryPage, ProductImage, ProductPage, Variant
-from recommend.collaborative import decay
+from cms.models import ProductPage
 from recommend.data import shopper_history
 from recommend.models import InteractionKind
+from recommend.personal import defaults as personal_defaults
 from recommend.store import STORE_ERRORS, decode_scored, get_store
 from shop.core.redis_breaker import CircuitOpen
 
 logger = logging.getLogger(__name__)
-
-SUMMARY_FIELDS = (
-    "id",
-    "title",
-    "slug",
-    "url_path",
-    "brand",
-    "gender",
-    "rating_average",
-    "rating_count",
-    "price",
-    "currency",
-    "in_stock",
-    "image_id",
-)
-
-
-@dataclass(frozen=True)
-class Filters:
-    category_id: int | None = None  # the category page and its subcategories
-    gender: str | None = None
-    price_min: Decimal | None = None  # some active variant costs at least this
-    price_max: Decimal | None = None  # ... and at most this
-    in_stock: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,11 +137,13 @@ def for_shopper_ids(*, user_id: int | None = None, session_id: str = "") -> Rank
     """Recommendations from a shopper's history (a user, an anonymous session, or
     a user with the session they signed in from).
 
-    Each history event weighs its kind's weight, halved every
-    HISTORY_HALF_LIFE_DAYS; a candidate scores the weighted mean of its blended
-    similarity to the history's products. Purchased products are left out unless
-    tagged consumable; popular products fill the rest of the list, so shoppers
-    without history get the popular list.
+    Each distinct product of the history weighs its strongest kind's weight,
+    halved every `half_life_items` products back from the newest; a candidate
+    scores the weighted mean of its score in the history products' personal
+    lists, plus the popularity weight times its scaled popularity (the model's
+    weights and half-life, as training tuned them: recommend.personal).
+    Purchased products are left out unless tagged consumable; popular products
+    fill the rest of the list, so shoppers without history get the popular list.
     """
     config = _config()
     history = shopper_history(
@@ -172,86 +152,61 @@ def for_shopper_ids(*, user_id: int | None = None, session_id: str = "") -> Rank
         limit=config["HISTORY_LIMIT"],
         consumable_tag=config["CONSUMABLE_TAG"],
     )
-    now = time.time()
-    weights: dict[int, float] = defaultdict(float)
+    strongest: dict[int, float] = {}
     purchased = set()
-    for event in history:
+    for event in history:  # newest first
         kind_weight = config["KIND_WEIGHTS"].get(event.kind, 0.0)
-        weights[event.product_id] += kind_weight * float(
-            decay(now - event.at, config["HISTORY_HALF_LIFE_DAYS"])
+        strongest[event.product_id] = max(
+            strongest.get(event.product_id, 0.0), kind_weight
         )
         if event.kind == InteractionKind.PURCHASE and not event.consumable:
             purchased.add(event.product_id)
-    products = list(weights)
-    answer = _read(["popular", *(f"similar:{pk}" for pk in products)])
+    products = list(strongest)
+    answer = _read(["model", "popular", *(f"personal:{pk}" for pk in products)])
     if answer is None or answer[0] is None:
         return _fallback(exclude=purchased)
-    version, (popular, *lists) = answer
+    version, (model, popular, *lists) = answer
+    model = json.loads(model) if model else personal_defaults(config).as_dict()
+    half_life = model["half_life_items"]
+    weights = {
+        pk: strongest[pk] * (0.5 ** (back / half_life) if half_life > 0 else 1.0)
+        for back, pk in enumerate(products)
+    }
     total = sum(weights.values()) or 1.0
     scores: dict[int, float] = defaultdict(float)
     for product_id, value in zip(products, lists, strict=True):
         for candidate, score in decode_scored(value):
             scores[candidate] += weights[product_id] / total * score
+    popular_pairs = decode_scored(popular)
+    popularity_weight = model["weights"].get("popularity", 0.0)
+    if popular_pairs and popularity_weight > 0:
+        # The list's raw popularity, scaled as training scales it (log, top = 1).
+        top = math.log1p(max(popular_pairs[0][1], 0.0)) or 1.0
+        for candidate, raw in popular_pairs:
+            scores[candidate] += popularity_weight * math.log1p(max(raw, 0.0)) / top
     ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
     return Ranked(
-        _then(ranked, decode_scored(popular)),
+        _then(ranked, popular_pairs),
         version=version,
         exclude=frozenset(purchased),
     )
 
 
-def _summaries_query(ids: list[int], filters: Filters):
-    active = Variant.objects.filter(product=OuterRef("pk"), is_active=True)
-    cheapest = active.order_by("price", "pk")
-    products = (
-        ProductPage.objects.live()
-        .filter(pk__in=ids)
-        .filter(Exists(active))
-        .annotate(
-            price=Subquery(cheapest.values("price")[:1]),
-            currency=Subquery(cheapest.values("currency")[:1]),
-            in_stock=selectors.in_stock(),
-            image_id=Subquery(
-                ProductImage.objects.filter(product=OuterRef("pk"))
-                .order_by("sort_order", "pk")
-                .values("image_id")[:1]
-            ),
-        )
-    )
-    if filters.category_id is not None:
-        category_path = CategoryPage.objects.filter(pk=filters.category_id).values(
-            "path"
-        )[:1]
-        products = products.filter(path__startswith=Subquery(category_path))
-    if filters.gender:
-        products = products.filter(gender=filters.gender)
-    if filters.price_min is not None or filters.price_max is not None:
-        in_range = active
-        if filters.price_min is not None:
-            in_range = in_range.filter(price__gte=filters.price_min)
-        if filters.price_max is not None:
-            in_range = in_range.filter(price__lte=filters.price_max)
-        products = products.filter(Exists(in_range))
-    if filters.in_stock:
-        products = products.filter(in_stock=True)
-    return products.values(*SUMMARY_FIELDS)
-
-
-def product_summaries(
-    ranked: Ranked, *, limit: int, filters: Filters | None = None
-) -> list[dict]:
-    """The first `limit` ranked products that pass the filters, in ranking order,
-    each a dict of SUMMARY_FIELDS plus its `score`. One database query.
-    """
+def ranked_products(
+    ranked: Ranked, products: QuerySet[ProductPage], *, limit: int
+) -> list[ProductPage]:
+    """The first `limit` of `products` (a catalog queryset, already filtered)
+    among the ranked ids, in ranking order, each with its `score`: one query
+    for the page plus the queryset's prefetches, whatever the list's length."""
     ids = ranked.ids
     if not ids or limit <= 0:
         return []
-    rows = {row["id"]: row for row in _summaries_query(ids, filters or Filters())}
+    page = list(
+        products.filter(pk__in=ids).order_by(selectors.in_given_order(ids), "pk")[
+            :limit
+        ]
+    )
     scores = dict(ranked.items)
-    results = []
-    for pk in ids:
-        if pk in rows:
-            results.append({**rows[pk], "score": scores[pk]})
-            if len(results) == limit:
-                break
-    return results
+    for product in page:
+        product.score = scores[product.pk]
+    return page

@@ -3,24 +3,30 @@ Recommendations block and "you may also like" on the product page), through the
 template tags in recommend.templatetags.recommend.
 
 A list costs one store round trip and a fixed number of queries whatever its
-length: the ranked page of summaries (filters applied), then the cards for it.
+length: the ranked page of cards, with their prefetches.
 """
 
 from cms.blocks import RecommendationSource
-from cms.models import ProductPage
-from cms.selectors import product_cards
+from cms.models import CategoryPage, ProductPage
+from cms.selectors import product_cards, with_active_variant
 from recommend import services, shoppers
 
 ALSO_LIKE_LIMIT = 8
 
 
 def cards(
-    ranked: services.Ranked, *, limit: int, filters: services.Filters | None = None
+    ranked: services.Ranked, *, limit: int, category: CategoryPage | None = None
 ) -> list[ProductPage]:
-    summaries = services.product_summaries(ranked, limit=limit, filters=filters)
-    ids = [summary["id"] for summary in summaries]
-    by_id = product_cards().prefetch_related("images__image__renditions").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    """The ranked products for sale (below `category`, if given) as the
+    templates' product cards."""
+    products = (
+        product_cards()
+        .filter(with_active_variant())
+        .prefetch_related("images__image__renditions")
+    )
+    if category is not None:
+        products = products.descendant_of(category)
+    return services.ranked_products(ranked, products, limit=limit)
 
 
 def also_like(product: ProductPage) -> list[ProductPage]:
@@ -45,10 +51,11 @@ def block_cards(value, request) -> list[ProductPage]:
     """The cards of a Recommendations block (cms.blocks.RecommendationsBlock's
     value): its source's list, narrowed to its category, for the request's
     shopper."""
-    category_id = value["category"].pk if value.get("category") else None
-    filters = services.Filters(category_id=category_id)
+    category = value.get("category")
     if value["source"] == RecommendationSource.POPULAR:
-        ranked, filters = services.popular_ids(category_id), None
+        # The category's own popular list: no narrowing needed.
+        ranked = services.popular_ids(category.pk if category else None)
+        category = None
     elif value["source"] == RecommendationSource.SIMILAR:
         # A deleted product leaves the chooser empty: nothing to be like.
         product = value.get("product")
@@ -57,4 +64,4 @@ def block_cards(value, request) -> list[ProductPage]:
         ranked = for_shopper(request)
     if ranked is None:
         return []
-    return cards(ranked, limit=value["limit"], filters=filters)
+    return cards(ranked, limit=value["limit"], category=category)

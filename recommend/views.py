@@ -1,28 +1,30 @@
 """REST interface of the recommender: three lookups and the events endpoint.
 
-Lookups answer {"fallback", "version", "results"} with the product summaries in
-them, so a headless client needs one call. Each costs one store round trip and a
-fixed number of database queries whatever `limit` (see the tests).
+Lookups answer {"fallback", "version", "results"} with the catalog's product
+cards in them (plus each one's `score`), so a headless client needs one call;
+they take the product list's filters, meaning the same. Each costs one store
+round trip and a fixed number of database queries whatever `limit` (see the
+tests).
 """
 
 import logging
 
-import redis
 from django.core.cache import cache as django_cache
 from django.utils import timezone
-from django_redis.exceptions import ConnectionInterrupted
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from wagtail.models import Site
-from wagtail.models.sites import SiteRootPath
 
+from cms import selectors
+from cms.api.filters import ProductFilter
 from cms.models import ProductPage
 from recommend import interactions, services, shoppers
 from recommend.serializers import (
@@ -31,73 +33,61 @@ from recommend.serializers import (
     EventsAcceptedSerializer,
     LookupParameters,
     RecommendationsSerializer,
-    flatten,
+    RecommendedProductSerializer,
 )
-from shop.api.errors import ErrorSerializer
+from shop.api.errors import ApiErrorCode, error_responses
 from shop.api.parsers import JSONParser
 
 logger = logging.getLogger(__name__)
 
-# What the Django cache raises when its Redis is unreachable.
-CACHE_ERRORS = (ConnectionInterrupted, redis.RedisError, OSError)
 
+class RecommendationFilter(ProductFilter):
+    """The product list's filters, meaning exactly what they mean there; the
+    ranking decides the order."""
 
-def site_root_paths() -> list[SiteRootPath]:
-    """Wagtail's cached site root paths; read from the database when the cache
-    (the same Redis as the store, in production) is down, so that a lookup still
-    answers."""
-    try:
-        return Site.get_site_root_paths()
-    except CACHE_ERRORS as error:
-        logger.warning("Cache unreachable; site root paths from the DB: %s", error)
-    sites = Site.objects.select_related("root_page").order_by(
-        "-root_page__url_path", "-is_default_site", "hostname"
-    )
-    return [
-        SiteRootPath(site.pk, site.root_page.url_path, site.root_url, "")
-        for site in sites
-    ]
-
-
-def page_url(url_path: str, root_paths) -> str | None:
-    """The page's full URL, from Wagtail's cached site root paths."""
-    for root in root_paths:
-        if url_path.startswith(root.root_path):
-            return root.root_url + url_path[len(root.root_path) - 1 :]
-    return None
+    ordering = None
 
 
 LOOKUP_RESPONSES = {
     200: RecommendationsSerializer,
-    400: OpenApiResponse(ErrorSerializer, description="A bad parameter."),
+    **error_responses(ApiErrorCode.INVALID),
 }
 LOOKUP_PARAMETERS = [LookupParameters]
 
 
-class LookupView(APIView):
-    """Ranked ids from the store, then their summaries from the database."""
+class LookupView(GenericAPIView):
+    """Ranked ids from the store, then the catalog's product cards for them,
+    narrowed by the catalog's filters (`filters=True` in each schema)."""
 
-    def ranked(self, request, parameters: LookupParameters) -> services.Ranked:
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RecommendationFilter
+    serializer_class = RecommendedProductSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    def ranked(self, request, categories: list) -> services.Ranked:
         raise NotImplementedError
 
     def get(self, request, **kwargs):
         parameters = LookupParameters(data=request.query_params)
         parameters.is_valid(raise_exception=True)
-        ranked = self.ranked(request, parameters)
-        products = services.product_summaries(
-            ranked,
-            limit=parameters.validated_data["limit"],
-            filters=parameters.filters(),
+        filters = self.filterset_class(request.query_params, self.get_queryset())
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        ranked = self.ranked(request, filters.form.cleaned_data.get("category") or [])
+        products = services.ranked_products(
+            ranked, filters.qs, limit=parameters.validated_data["limit"]
         )
-        root_paths = site_root_paths()
-        for product in products:
-            product["url"] = page_url(product.pop("url_path"), root_paths)
         body = {
             "fallback": ranked.fallback,
             "version": ranked.version,
             "results": products,
         }
-        return Response(RecommendationsSerializer(body).data)
+        return Response(
+            RecommendationsSerializer(body, context={"request": request}).data
+        )
 
 
 class SimilarProducts(LookupView):
@@ -106,15 +96,16 @@ class SimilarProducts(LookupView):
         description="Content similarity blended with bought-together and "
         "popularity; then popular products. The product itself is left out.",
         parameters=LOOKUP_PARAMETERS,
+        filters=True,
         responses={
             **LOOKUP_RESPONSES,
-            404: OpenApiResponse(ErrorSerializer, description="No such live product."),
+            **error_responses(ApiErrorCode.INVALID, ApiErrorCode.NOT_FOUND),
         },
     )
     def get(self, request, product_id: int):
         return super().get(request)
 
-    def ranked(self, request, parameters):
+    def ranked(self, request, categories):
         product_id = self.kwargs["product_id"]
         # Asked of the database, so that a 404 does not depend on the store.
         if not ProductPage.objects.live().filter(pk=product_id).exists():
@@ -127,13 +118,17 @@ class PopularProducts(LookupView):
         summary="The most popular products, overall or in a category",
         description="Decayed by age. With `category`, the category's own list.",
         parameters=LOOKUP_PARAMETERS,
+        filters=True,
         responses=LOOKUP_RESPONSES,
     )
     def get(self, request):
         return super().get(request)
 
-    def ranked(self, request, parameters):
-        return services.popular_ids(parameters.validated_data.get("category"))
+    def ranked(self, request, categories):
+        # One category has its own list; a slug naming several narrows the
+        # overall list (the filter keeps their products).
+        category = categories[0].pk if len(categories) == 1 else None
+        return services.popular_ids(category)
 
 
 class ForMe(LookupView):
@@ -159,12 +154,13 @@ class ForMe(LookupView):
                 description=f"As the {shoppers.HEADER} header.",
             ),
         ],
+        filters=True,
         responses=LOOKUP_RESPONSES,
     )
     def get(self, request):
         return super().get(request)
 
-    def ranked(self, request, parameters):
+    def ranked(self, request, categories):
         try:
             shopper = shoppers.shopper(request, allow_query=True)
         except shoppers.BadSessionId as error:
@@ -190,7 +186,7 @@ class EventsThrottle(ScopedRateThrottle):
         # Events are worth more than the limit while the cache is down.
         try:
             return super().allow_request(request, view)
-        except CACHE_ERRORS as error:
+        except selectors.CACHE_ERRORS as error:
             logger.warning("Cache unreachable; events not throttled: %s", error)
             return True
 
@@ -219,14 +215,17 @@ class Events(APIView):
         ],
         responses={
             201: EventsAcceptedSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Invalid events."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+            **error_responses(
+                ApiErrorCode.INVALID,
+                ApiErrorCode.PARSE_ERROR,
+                ApiErrorCode.PERMISSION_DENIED,
+                ApiErrorCode.THROTTLED,
+            ),
         },
     )
     def post(self, request):
         batch = EventBatchSerializer(data=request.data)
-        if not batch.is_valid():
-            raise ValidationError(flatten(batch.errors))
+        batch.is_valid(raise_exception=True)
         try:
             shopper = shoppers.shopper(request)
         except shoppers.BadSessionId as error:

@@ -6,6 +6,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from shop.core import health
 
+handler500 = "shop.api.views.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from cms import selectors
 from cms.models import CategoryPage, Gender
+from shop.core.money import AMOUNT
 
 ORDERINGS = {
     "price": ("price", "pk"),
@@ -25,7 +26,7 @@ ORDERINGS = {
     "popularity": ("-popularity", "pk"),
 }
 # As the Variant.price column, so that no bound can overflow it.
-PRICE_BOUNDS = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
+PRICE_BOUNDS = {"min_value": 0, **AMOUNT}
 # Without ?ordering (and without ?q): the merchandisers' order of the page tree.
 DEFAULT_ORDERING = ("path",)
 

@@ -13,10 +13,10 @@ from cms.models import (
     Review,
     Variant,
 )
+from shop.core.money import MoneyField
 
 # None for a page outside every site's tree.
 PAGE_URL = serializers.URLField(allow_null=True)
-MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
 
 
 class RichTextField(serializers.CharField):
@@ -24,6 +24,19 @@ class RichTextField(serializers.CharField):
 
     def to_representation(self, value):
         return expand_db_html(value)
+
+
+def absolute(context, url: str) -> str:
+    """Media URLs as absolute URLs when there is a request to build them from."""
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def root_paths(context) -> list:
+    """The site root paths, read once per response (kept in the context)."""
+    if "root_paths" not in context:
+        context["root_paths"] = selectors.site_root_paths()
+    return context["root_paths"]
 
 
 class RenditionSerializer(serializers.Serializer):
@@ -57,12 +70,16 @@ class ImageSerializer(serializers.ModelSerializer):
         renditions = selectors.api_renditions(image)
         return {
             "id": instance.image_id,
-            "url": image.file.url,
+            "url": absolute(self.context, image.file.url),
             "width": image.width,
             "height": image.height,
             "alt": instance.alt_text or image.default_alt_text,
             "renditions": {
-                name: {"url": r.url, "width": r.width, "height": r.height}
+                name: {
+                    "url": absolute(self.context, r.url),
+                    "width": r.width,
+                    "height": r.height,
+                }
                 for name, r in renditions.items()
             },
         }
@@ -75,11 +92,19 @@ class RatingSerializer(serializers.Serializer):
     count = serializers.IntegerField(source="rating_count")
 
 
-class ProductListSerializer(serializers.ModelSerializer):
+class ProductCardSerializer(serializers.ModelSerializer):
+    """The one product card: every endpoint that lists products (catalog,
+    collections, recommendations) answers these, from selectors.product_list()."""
+
     url = serializers.SerializerMethodField()
-    price = serializers.DecimalField(**MONEY)
-    compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
-    currency = serializers.CharField(read_only=True)
+    price = MoneyField(
+        currency_source="currency", help_text="The cheapest active variant's price."
+    )
+    compare_at_price = MoneyField(
+        currency_source="currency",
+        allow_null=True,
+        help_text="That variant's original price (shown struck through), or null.",
+    )
     in_stock = serializers.BooleanField(read_only=True)
     rating = RatingSerializer(source="*", read_only=True)
     main_image = serializers.SerializerMethodField()
@@ -96,7 +121,6 @@ class ProductListSerializer(serializers.ModelSerializer):
             "gender",
             "material",
             "price",
-            "currency",
             "compare_at_price",
             "in_stock",
             "rating",
@@ -106,15 +130,17 @@ class ProductListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PAGE_URL)
     def get_url(self, obj):
-        return obj.get_full_url(self.context.get("request"))
+        return selectors.page_url(obj.url_path, root_paths(self.context))
 
     @extend_schema_field(ImageSerializer(allow_null=True))
     def get_main_image(self, obj):
         images = obj.images.all()
-        return ImageSerializer(images[0]).data if images else None
+        return ImageSerializer(images[0], context=self.context).data if images else None
 
 
 class VariantSerializer(serializers.ModelSerializer):
+    price = MoneyField(currency_source="currency")
+    compare_at_price = MoneyField(currency_source="currency", allow_null=True)
     quantity_available = serializers.SerializerMethodField()
     in_stock = serializers.SerializerMethodField()
 
@@ -127,7 +153,6 @@ class VariantSerializer(serializers.ModelSerializer):
             "color",
             "price",
             "compare_at_price",
-            "currency",
             "weight_kg",
             "in_stock",
             "quantity_available",
@@ -153,7 +178,7 @@ class SeoSerializer(serializers.Serializer):
     search_description = serializers.CharField()
 
 
-class ProductDetailSerializer(ProductListSerializer):
+class ProductDetailSerializer(ProductCardSerializer):
     description = RichTextField(read_only=True)
     tags = serializers.SerializerMethodField()
     variants = VariantSerializer(many=True, read_only=True)
@@ -161,9 +186,9 @@ class ProductDetailSerializer(ProductListSerializer):
     breadcrumbs = serializers.SerializerMethodField()
     seo = SeoSerializer(source="*", read_only=True)
 
-    class Meta(ProductListSerializer.Meta):
+    class Meta(ProductCardSerializer.Meta):
         fields = [
-            *ProductListSerializer.Meta.fields,
+            *ProductCardSerializer.Meta.fields,
             "description",
             "tags",
             "variants",
@@ -221,19 +246,25 @@ class CollectionSerializer(serializers.ModelSerializer):
         model = ProductCollection
         fields = ["id", "name", "slug", "description", "products"]
 
-    @extend_schema_field(ProductListSerializer(many=True))
+    @extend_schema_field(ProductCardSerializer(many=True))
     def get_products(self, obj):
         products = [item.product for item in obj.items.all()]
-        return ProductListSerializer(products, many=True, context=self.context).data
+        return ProductCardSerializer(products, many=True, context=self.context).data
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 (worst) to 5 (best)."
+    )
     author = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
         fields = ["id", "rating", "title", "body", "author", "status", "created_at"]
+        extra_kwargs = {
+            "title": {"help_text": "Optional headline."},
+            "body": {"help_text": "Optional text."},
+        }
         read_only_fields = ["status", "created_at"]
 
     def get_author(self, obj) -> str:

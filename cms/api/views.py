@@ -1,27 +1,29 @@
 """Catalog API views: thin, the queries live in cms.selectors."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, permissions, status, viewsets
-from rest_framework.exceptions import APIException
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, permissions, viewsets
 
 from cms import selectors
 from cms.api import serializers
 from cms.api.filters import ProductFilter
 from cms.models import ProductPage
 from cms.services import reviews
-from shop.api.errors import ErrorSerializer
-
-
-class AlreadyReviewed(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "already_reviewed"
-    default_detail = "You have already reviewed this product."
+from cms.services.reviews import ReviewErrorCode
+from shop.api.errors import ApiErrorCode, error_responses
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Categories, flat, in tree order"),
-    retrieve=extend_schema(summary="One category"),
+    list=extend_schema(
+        summary="Categories, flat, in tree order",
+        description="`parent` and `depth` rebuild the tree; `product_count` "
+        "counts the products for sale anywhere below.",
+    ),
+    retrieve=extend_schema(
+        summary="One category",
+        description="With its storefront URL and intro; list its products with "
+        "`GET /products/?category=<id>`.",
+    ),
 )
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.live_categories()
@@ -36,13 +38,18 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Products: filter, search, sort, paginate",
+        description="Every parameter narrows the list; repeatable ones match any "
+        "of their values. A page past the end is a 404.",
         responses={
-            200: serializers.ProductListSerializer(many=True),
-            400: OpenApiResponse(ErrorSerializer, description="A bad parameter."),
-            404: OpenApiResponse(ErrorSerializer, description="Page out of range."),
+            200: serializers.ProductCardSerializer(many=True),
+            **error_responses(ApiErrorCode.INVALID, ApiErrorCode.NOT_FOUND),
         },
     ),
-    retrieve=extend_schema(summary="One product with variants and images"),
+    retrieve=extend_schema(
+        summary="One product with variants and images",
+        description="The product card's fields plus the description, tags, "
+        "active variants with their stock, every image and the breadcrumbs.",
+    ),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProductFilter
@@ -55,7 +62,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "retrieve":
             return serializers.ProductDetailSerializer
-        return serializers.ProductListSerializer
+        return serializers.ProductCardSerializer
 
     def filter_queryset(self, queryset):
         # The list's query parameters mean nothing to a single product.
@@ -65,8 +72,14 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published collections with their products"),
-    retrieve=extend_schema(summary="One published collection"),
+    list=extend_schema(
+        summary="Published collections with their products",
+        description="Each collection's products as product cards, in the "
+        "merchandisers' order; products not for sale are left out.",
+    ),
+    retrieve=extend_schema(
+        summary="One published collection", description="By its slug."
+    ),
 )
 class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.published_collections()
@@ -76,17 +89,20 @@ class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Approved reviews of a product, newest first"),
+    get=extend_schema(
+        summary="Approved reviews of a product, newest first",
+        description="Authors appear by first name only.",
+    ),
     post=extend_schema(
         summary="Review a product (signed-in users, once per product)",
         description="The review is pending until approved when the shop "
         "moderates reviews; only approved reviews count in the rating.",
         responses={
             201: serializers.ReviewSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
-            403: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-            409: OpenApiResponse(
-                ErrorSerializer, description="Already reviewed (`already_reviewed`)."
+            **error_responses(
+                ApiErrorCode.INVALID,
+                ApiErrorCode.NOT_AUTHENTICATED,
+                ReviewErrorCode.ALREADY_REVIEWED,
             ),
         },
     ),
@@ -105,9 +121,6 @@ class ProductReviewList(generics.ListCreateAPIView):
         return selectors.approved_reviews(self.get_product())
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = reviews.submit_review(
-                self.request.user, self.get_product(), **serializer.validated_data
-            )
-        except reviews.AlreadyReviewed as exc:
-            raise AlreadyReviewed from exc
+        serializer.instance = reviews.submit_review(
+            self.request.user, self.get_product(), **serializer.validated_data
+        )

@@ -9,13 +9,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, TextChoices
 
 from cms.models import ProductPage, Review, ReviewStatus
+from shop.core.errors import ServiceError
 
 
-class AlreadyReviewed(Exception):
-    """The user has already reviewed this product (one review per user)."""
+class ReviewErrorCode(TextChoices):
+    ALREADY_REVIEWED = (
+        "already_reviewed",
+        "The user has reviewed this product already (one review per user).",
+    )
+
+
+class ReviewError(ServiceError):
+    codes = ReviewErrorCode
 
 
 def submit_review(user, product: ProductPage, rating: int, title="", body="") -> Review:
@@ -30,7 +38,9 @@ def submit_review(user, product: ProductPage, rating: int, title="", body="") ->
         # first review; the unique constraint is the last line of defence.
         _lock_product(product.pk)
         if Review.objects.filter(product_id=product.pk, user=user).exists():
-            raise AlreadyReviewed
+            raise ReviewError(
+                "already_reviewed", "You have already reviewed this product."
+            )
         review = Review.objects.create(
             product_id=product.pk,
             user=user,

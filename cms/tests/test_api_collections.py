@@ -43,7 +43,7 @@ def test_published_collections_with_their_products_in_order():
         "Hat",
         "Shorts",
     ]
-    assert collection["products"][0]["price"] == "49.90"
+    assert collection["products"][0]["price"] == {"amount": "49.90", "currency": "USD"}
 
 
 def test_detail_by_slug_and_drafts_are_hidden():

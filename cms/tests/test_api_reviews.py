@@ -66,7 +66,14 @@ def test_list_of_an_unknown_product_is_a_404():
     response = APIClient().get("/api/v1/products/999999/reviews/")
 
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+    assert response.json() == {
+        "error": {
+            "code": "not_found",
+            "message": "Not found.",
+            "fields": {},
+            "detail": None,
+        }
+    }
 
 
 def test_create_review_updates_the_rating(signed_in, product):
@@ -157,6 +164,8 @@ def test_second_review_is_a_409(signed_in, product):
         "error": {
             "code": "already_reviewed",
             "message": "You have already reviewed this product.",
+            "fields": {},
+            "detail": None,
         }
     }
     assert ProductPage.objects.get(pk=product.pk).rating_average == Decimal("5.00")
@@ -183,7 +192,12 @@ def test_invalid_review_is_a_400(signed_in, product, payload, fields):
 
     assert response.status_code == 400
     assert response.json() == {
-        "error": {"code": "invalid", "message": "Invalid input.", "fields": fields}
+        "error": {
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": fields,
+            "detail": None,
+        }
     }
     assert not Review.objects.exists()
 
@@ -191,11 +205,14 @@ def test_invalid_review_is_a_400(signed_in, product, payload, fields):
 def test_anonymous_cannot_review(product):
     response = APIClient().post(url(product), {"rating": 5}, format="json")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json() == {
         "error": {
             "code": "not_authenticated",
             "message": "Authentication credentials were not provided.",
+            "fields": {},
+            "detail": None,
         }
     }
 

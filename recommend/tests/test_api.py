@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cms.factories import ProductImageFactory
 from recommend import pipeline
 from recommend.models import Interaction
 from recommend.store import get_store
@@ -54,7 +55,7 @@ def interact(product, kind, *, user=None, session_id=""):
 
 
 def get(client, path, **params):
-    return client.get(f"{BASE}/{path}", params)
+    return client.get(f"{BASE}/{path}/", params)
 
 
 def test_similar_products_with_their_summaries(client, trained):
@@ -67,20 +68,22 @@ def test_similar_products_with_their_summaries(client, trained):
     assert body["fallback"] is False
     assert body["version"] == get_store().current()
     assert slugs(trained, response) == ["men-boot-2", "women-boot-1", "men-boot-3"]
-    assert body["results"][0] == {
+    result = body["results"][0]
+    assert result == {
         "id": products["men-boot-2"].pk,
         "title": "Men leather boot",
         "slug": "men-boot-2",
         "url": "http://localhost/shoes/boots/men-boot-2/",
         "brand": "Acme",
         "gender": "men",
-        "rating_average": "0.00",
-        "rating_count": 0,
-        "price": "130.00",
-        "currency": "USD",
+        "material": result["material"],
+        "price": {"amount": "130.00", "currency": "USD"},
+        "compare_at_price": None,
         "in_stock": True,
-        "image_id": None,
-        "score": 0.6433,
+        "rating": {"average": "0.00", "count": 0},
+        "main_image": None,
+        "category": trained["categories"]["boots"].pk,
+        "score": 0.6166,
     }
 
 
@@ -90,7 +93,12 @@ def test_similar_to_an_unknown_product_is_a_404(client, trained, product_id):
 
     assert response.status_code == 404
     assert response.json() == {
-        "error": {"code": "not_found", "message": f"No product with id {product_id}."}
+        "error": {
+            "code": "not_found",
+            "message": f"No product with id {product_id}.",
+            "fields": {},
+            "detail": None,
+        }
     }
 
 
@@ -154,11 +162,12 @@ def test_for_me_follows_a_signed_in_shopper(client, trained):
 def test_for_me_follows_an_anonymous_session_by_header_or_parameter(client, trained):
     interact(trained["products"]["men-sneaker-1"], "view", session_id="abc-1")
 
-    by_header = client.get(f"{BASE}/for-me?limit=3", HTTP_X_SESSION_ID="abc-1")
+    by_header = client.get(f"{BASE}/for-me/?limit=3", HTTP_X_SESSION_ID="abc-1")
     by_parameter = get(client, "for-me", limit=3, session_id="abc-1")
     stranger = get(client, "for-me", limit=3, session_id="nobody")
 
-    expected = ["men-boot-1", "men-boot-2", "women-sneaker-1"]
+    # the bestseller (content and popularity), the other sneaker (content)
+    expected = ["men-boot-1", "women-sneaker-1", "men-boot-2"]
     assert slugs(trained, by_header) == slugs(trained, by_parameter) == expected
     # Without history: the popular list.
     assert slugs(trained, stranger) == ["men-boot-1", "men-boot-2", "women-boot-1"]
@@ -176,18 +185,31 @@ def test_for_me_follows_an_anonymous_session_by_header_or_parameter(client, trai
             {"limit": ["Ensure this value is less than or equal to 50."]},
         ),
         ({"limit": "many"}, {"limit": ["A valid integer is required."]}),
-        ({"gender": "kids"}, {"gender": ['"kids" is not a valid choice.']}),
+        (
+            {"gender": "kids"},
+            {
+                "gender": [
+                    "Select a valid choice. kids is not one of the available choices."
+                ]
+            },
+        ),
         (
             {"price_min": "-1"},
             {"price_min": ["Ensure this value is greater than or equal to 0."]},
         ),
-        ({"price_max": "cheap"}, {"price_max": ["A valid number is required."]}),
+        ({"price_max": "cheap"}, {"price_max": ["Enter a number."]}),
         (
-            {"price_min": "50", "price_max": "20"},
-            {"price_max": ["Must not be below price_min."]},
+            {"in_stock": "maybe"},
+            {
+                "in_stock": [
+                    "Select a valid choice. maybe is not one of the available choices."
+                ]
+            },
         ),
-        ({"in_stock": "maybe"}, {"in_stock": ["Must be a valid boolean."]}),
-        ({"category": "999999"}, {"category": ["No category with id 999999."]}),
+        (
+            {"category": "999999"},
+            {"category": ["No category with id or slug '999999'."]},
+        ),
         (
             {"session_id": "no spaces"},
             {"session_id": ["1 to 64 letters, digits or -_.: characters."]},
@@ -199,7 +221,12 @@ def test_bad_parameters_are_a_400(client, catalog, params, fields):
 
     assert response.status_code == 400
     assert response.json() == {
-        "error": {"code": "invalid", "message": "Invalid input.", "fields": fields}
+        "error": {
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": fields,
+            "detail": None,
+        }
     }
 
 
@@ -218,6 +245,43 @@ def test_a_store_outage_answers_with_database_popularity(client, trained, settin
         assert response.json()["version"] is None
     assert slugs(trained, similar) == ["men-boot-2", "women-boot-1", "men-boot-3"]
     assert slugs(trained, popular) == ["men-boot-1", "men-boot-2", "women-boot-1"]
+
+
+def shape(value):
+    """The keys and value types of a JSON value, recursively."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    return type(value).__name__
+
+
+def test_every_recommendation_is_the_catalogs_product_card(client, trained):
+    # given a product with an image, in every list
+    boot = trained["products"]["men-boot-2"]
+    ProductImageFactory(product=boot, alt_text="A boot")
+    interact(boot, "view", session_id="abc-1")
+    listed = client.get("/api/v1/products/", {"q": "leather"}).json()["results"]
+    card = next(item for item in listed if item["id"] == boot.pk)
+    lookups = {
+        "similar": f"similar/{trained['products']['men-boot-1'].pk}",
+        "popular": "popular",
+        "for-me": "for-me",
+    }
+
+    for name, path in lookups.items():
+        results = get(client, path, session_id="abc-1", limit=50).json()["results"]
+        recommended = next(item for item in results if item["id"] == boot.pk)
+        score = recommended.pop("score")
+
+        # then the same card: same keys, same types, the same values even
+        assert shape(recommended) == shape(card), name
+        assert recommended == card, name
+        assert isinstance(score, float)
+    assert card["main_image"]["url"].startswith("http://testserver/media/")
+    assert card["main_image"]["renditions"]["thumbnail"]["url"].startswith(
+        "http://testserver/media/images/"
+    )
 
 
 def test_before_the_first_training_lookups_fall_back(client, catalog):
@@ -245,16 +309,17 @@ def store_reads(monkeypatch):
 def lookups(trained):
     products, categories = trained["products"], trained["categories"]
     return {
-        "similar": f"similar/{products['men-boot-1'].pk}?gender=men&in_stock=true",
-        "popular": f"popular?category={categories['shoes'].pk}&price_max=200",
-        "for-me": "for-me?session_id=abc-1",
+        "similar": f"similar/{products['men-boot-1'].pk}/?gender=men&in_stock=true",
+        "popular": f"popular/?category={categories['shoes'].pk}&price_max=200",
+        "for-me": "for-me/?session_id=abc-1",
     }
 
 
 # Queries per lookup: similar = the product's existence + the summaries;
 # popular with a category = the category's existence + the summaries;
 # for-me = the shopper's history + the summaries.
-LOOKUP_QUERIES = {"similar": 2, "popular": 2, "for-me": 2}
+# Then the cards: the page, and its images (renditions too when there are any).
+LOOKUP_QUERIES = {"similar": 3, "popular": 3, "for-me": 3}
 
 
 @pytest.mark.parametrize("name", sorted(LOOKUP_QUERIES))

@@ -5,9 +5,11 @@ from recommend.collaborative import (
     Interactions,
     blend_lists,
     cooccurrence,
+    history_matrix,
     popularity,
     scaled_popularity,
     sparse_top_k,
+    transitions,
 )
 
 DAY = 86400.0
@@ -85,14 +87,68 @@ def test_blend_weighs_each_signal_after_scaling():
     popular = scaled_popularity(np.array([0.0, 0.0, 0.0, 10.0]))
 
     neighbours, scores = blend_lists(
-        content,
-        cooccur,
+        {"content": content, "cooccurrence": cooccur},
         popular,
         {"content": 0.5, "cooccurrence": 0.3, "popularity": 0.2},
         k=3,
         rows=np.array([0]),
     )
 
-    # 1: 0.5*0.8 = 0.4; 2: 0.5*0.4 + 0.3*0.6 = 0.38; 3: 0.3*0.5 + 0.2*1.0 = 0.35
+    # content scaled to its best: 1: 1, 2: 0.5; co-occurrence (a shrunk
+    # cosine) as it is. 1: 0.5*1 = 0.5; 2: 0.5*0.5 + 0.3*0.6 = 0.43;
+    # 3: 0.3*0.5 + 0.2*1 = 0.35
     assert neighbours.tolist() == [[1, 2, 3]]
-    assert [round(float(score), 4) for score in scores[0]] == [0.4, 0.38, 0.35]
+    assert [round(float(score), 4) for score in scores[0]] == [0.5, 0.43, 0.35]
+
+
+def test_blend_never_lists_the_row_itself_and_pads_short_rows():
+    content = (np.array([[0, 1], [-1, -1]]), np.array([[0.9, 0.5], [0.0, 0.0]]))
+
+    neighbours, scores = blend_lists(
+        {"content": content}, np.zeros(3), {"content": 1.0}, k=2
+    )
+
+    # scaled by the row's best (0.9) before the row itself is dropped
+    assert neighbours.tolist() == [[1, -1], [-1, -1]]
+    assert np.round(scores.astype(float), 4).tolist() == [[0.5556, 0.0], [0.0, 0.0]]
+
+
+def test_transitions_count_what_came_next_within_the_window():
+    # shopper 0: 0 -> 1 -> 2 (0 again later: not a new step); shopper 1: 0 -> 2
+    history = events(
+        (0, 0, "view", 1.0),
+        (0, 1, "view", 2.0),
+        (0, 0, "view", 2.5),
+        (0, 2, "view", 3.0),
+        (1, 0, "view", 1.0),
+        (1, 2, "view", 2.0),
+    )
+
+    matrix = transitions(history, 3, window=2, gap_decay=0.5).toarray().astype(float)
+
+    # counts: 0->1 1, 0->2 1 + 0.5 (two steps), 1->2 1; then divided by
+    # sqrt(out(i) * in(j)): out 0 = 2.5, out 1 = 1; in 1 = 1, in 2 = 2.5
+    assert np.round(matrix, 4).tolist() == [
+        [0.0, round(1 / np.sqrt(2.5), 4), round(1.5 / 2.5, 4)],
+        [0.0, 0.0, round(1 / np.sqrt(2.5), 4)],
+        [0.0, 0.0, 0.0],
+    ]
+
+
+def test_history_weighs_the_newest_item_most():
+    history = events(
+        (7, 0, "view", 1.0),
+        (7, 1, "purchase", 2.0),
+        (7, 2, "view", 3.0),
+        (7, 0, "view", 5.0),  # back to item 0: now the newest
+    )
+
+    matrix = history_matrix(
+        history, np.array([7]), 3, KINDS, half_life_items=1.0, limit=2
+    ).toarray()
+
+    # newest first: 0 (view, 1), then 2 (view, one item back: 0.5); the
+    # purchase of 1 is beyond the limit of two items
+    assert np.round(matrix, 4).tolist() == [
+        [round(1 / 1.5, 4), 0.0, round(0.5 / 1.5, 4)]
+    ]

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from recommend.models import Interaction
 from shop.accounts.factories import UserFactory
 
-URL = "/api/v1/events"
+URL = "/api/v1/events/"
 
 
 @pytest.fixture
@@ -28,7 +28,14 @@ def stored():
 
 
 def invalid(fields):
-    return {"error": {"code": "invalid", "message": "Invalid input.", "fields": fields}}
+    return {
+        "error": {
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": fields,
+            "detail": None,
+        }
+    }
 
 
 def test_an_anonymous_batch_is_stored(client, catalog):
@@ -253,6 +260,8 @@ def test_clients_are_throttled(client, catalog, settings):
         "error": {
             "code": "throttled",
             "message": "Request was throttled. Expected available in 60 seconds.",
+            "fields": {},
+            "detail": {"retry_after": 60},
         }
     }
     assert answers[2]["Retry-After"] == "60"

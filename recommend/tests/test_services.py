@@ -1,13 +1,16 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from cms import selectors
+from cms.api.filters import ProductFilter
 from cms.factories import ProductPageFactory, VariantFactory
 from recommend import pipeline, services
 from recommend.models import Interaction
-from recommend.services import Filters
+from recommend.store import get_store
 from shop.accounts.factories import UserFactory
 
 
@@ -21,10 +24,17 @@ def interact(product, kind, *, user=None, session_id="", days_ago=1.0):
     )
 
 
+def catalog_filtered(**filters):
+    """The catalog narrowed by the product list's own filters."""
+    return ProductFilter(filters, queryset=selectors.catalog_products()).qs
+
+
 def slugs(catalog, ranked, limit=20, filters=None):
     by_pk = {product.pk: slug for slug, product in catalog["products"].items()}
-    summaries = services.product_summaries(ranked, limit=limit, filters=filters)
-    return [by_pk.get(row["id"], row["title"]) for row in summaries]
+    products = services.ranked_products(
+        ranked, catalog_filtered(**(filters or {})), limit=limit
+    )
+    return [by_pk.get(product.pk, product.title) for product in products]
 
 
 def test_similar_products_share_category_and_gender(catalog):
@@ -44,9 +54,19 @@ def test_bought_together_lifts_a_product_in_similar(catalog):
         interact(products["men-top-1"], "purchase", session_id=f"s{number}")
     pipeline.train_now()
 
-    # when / then the top follows the two closest boots, ahead of content alone
+    # when / then the top (another department: no content score at all)
+    # enters the list on co-occurrence alone, which four shoppers make worth
+    # 4 / (4 + shrink 5) of a full cosine: ahead of the women's sneaker
     similar = slugs(catalog, services.similar_ids(products["men-boot-1"].pk))
-    assert similar[:3] == ["men-top-1", "men-boot-2", "men-boot-3"]
+    assert similar[:7] == [
+        "men-boot-2",
+        "men-boot-3",
+        "women-boot-1",
+        "women-boot-2",
+        "men-sneaker-1",
+        "men-top-1",
+        "women-sneaker-1",
+    ]
 
 
 def test_personal_recommendations_follow_the_history(catalog):
@@ -117,8 +137,9 @@ def test_a_new_product_without_interactions_is_recommended(catalog):
 
     similar = slugs(catalog, services.similar_ids(products["men-boot-1"].pk))
 
-    # The popular boot first, then the newcomer on content alone.
-    assert similar[:2] == ["men-boot-2", "Men leather boot"]
+    # The newcomer on content alone, as alike as the popular boot: popularity
+    # does not reorder similar products (BLEND popularity 0).
+    assert similar[:2] == ["Men leather boot", "men-boot-2"]
 
 
 def test_popular_lists_per_category_and_overall(catalog):
@@ -145,16 +166,14 @@ def test_filters_apply_at_lookup_time(catalog):
     ranked = services.popular_ids()
 
     def only(**filters):
-        return sorted(slugs(catalog, ranked, filters=Filters(**filters)))
+        return sorted(slugs(catalog, ranked, filters=filters))
 
-    assert only(category_id=categories["sneakers"].pk) == [
+    assert only(category=categories["sneakers"].pk) == [
         "men-sneaker-1",
         "women-sneaker-1",
     ]
-    assert only(category_id=categories["clothing"].pk, gender="women") == [
-        "women-top-1"
-    ]
-    assert only(price_min=Decimal("60.00"), price_max=Decimal("65.00")) == [
+    assert only(category=categories["clothing"].pk, gender="women") == ["women-top-1"]
+    assert only(price_min="60.00", price_max="65.00") == [
         "men-sneaker-1",
         "women-sneaker-1",
     ]
@@ -164,8 +183,8 @@ def test_filters_apply_at_lookup_time(catalog):
     ).update(quantity=0)
     products["women-top-1"].unpublish()
     products["unisex-top-1"].variants.update(is_active=False)
-    assert only(category_id=categories["tops"].pk) == ["men-top-1"]
-    assert only(category_id=categories["tops"].pk, in_stock=True) == []
+    assert only(category=categories["tops"].pk) == ["men-top-1"]
+    assert only(category=categories["tops"].pk, in_stock="true") == []
 
 
 def test_lookups_cost_one_round_trip_and_one_query(catalog, django_assert_num_queries):
@@ -180,9 +199,51 @@ def test_lookups_cost_one_round_trip_and_one_query(catalog, django_assert_num_qu
     with django_assert_num_queries(1):
         mine = services.for_shopper_ids(user_id=shopper.pk)
     for limit in (1, 5, 20):
+        men_in_stock = catalog_filtered(in_stock="true", gender="men")
         with django_assert_num_queries(1):
-            services.product_summaries(
-                similar, limit=limit, filters=Filters(in_stock=True, gender="men")
+            services.ranked_products(similar, men_in_stock, limit=limit)
+        with django_assert_num_queries(1):
+            services.ranked_products(mine, selectors.catalog_products(), limit=limit)
+
+
+def test_training_tunes_the_personal_blend_and_serves_it(catalog, settings):
+    # given 60 shoppers who each go men's boot 1 -> women's top -> men's top:
+    # what comes next is the signal, content alone would say "another boot"
+    products = catalog["products"]
+    path = ["men-boot-1", "women-top-1", "men-top-1"]
+    for shopper in range(60):
+        for step, slug in enumerate(path):
+            interact(
+                products[slug], "view", session_id=f"s{shopper}", days_ago=3 - step
             )
-        with django_assert_num_queries(1):
-            services.product_summaries(mine, limit=limit)
+    settings.RECOMMEND = {**settings.RECOMMEND, "TUNE_MIN_SHOPPERS": 50}
+
+    pipeline.train_now()
+
+    # then training records what it chose, with its validation score
+    model = json.loads(get_store().read(["model"])[1][0])
+    assert model["tuned"] is True
+    assert model["validation_shoppers"] == 60
+    assert model["validation_ndcg"] == 1.0
+    assert model["weights"]["next"] > 0
+    # and a shopper on the first step is shown the next one first
+    interact(products["men-boot-1"], "view", session_id="new")
+    ranked = services.for_shopper_ids(session_id="new")
+    assert slugs(catalog, ranked)[0] == "women-top-1"
+
+
+def test_with_too_little_data_training_keeps_the_defaults(catalog, settings):
+    interact(catalog["products"]["men-boot-1"], "view", session_id="one")
+    interact(catalog["products"]["men-boot-2"], "view", session_id="one", days_ago=0.5)
+
+    pipeline.train_now()
+
+    model = json.loads(get_store().read(["model"])[1][0])
+    assert model == {
+        "weights": settings.RECOMMEND["PERSONAL"],
+        "half_life_items": settings.RECOMMEND["HISTORY_HALF_LIFE_ITEMS"],
+        "validation_ndcg": 0.0,
+        "default_validation_ndcg": 0.0,
+        "validation_shoppers": 1,
+        "tuned": False,
+    }

@@ -4,12 +4,22 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
+from cms.selectors import catalog_products
 from recommend import pipeline, services, training
 from recommend.models import Interaction, StoredValue
-from recommend.store import DatabaseStore, RedisStore, VersionGone, get_store
+from recommend.store import (
+    DatabaseStore,
+    RedisStore,
+    VersionGone,
+    decode_scored,
+    encode_rows,
+    encode_scored,
+    get_store,
+)
 
 
 @pytest.fixture(params=["redis", "database"])
@@ -123,8 +133,8 @@ def test_redis_down_falls_back_to_database_popularity(catalog, settings):
     assert [pk for pk, _ in popular.items[:3]] == [
         products[slug].pk for slug in ["men-top-1", "women-boot-1", "men-boot-2"]
     ]
-    summaries = services.product_summaries(similar, limit=2)
-    assert [row["title"] for row in summaries] == [
+    products = services.ranked_products(similar, catalog_products(), limit=2)
+    assert [product.title for product in products] == [
         "Men cotton top",
         "Women leather boot",
     ]
@@ -222,3 +232,14 @@ def test_the_database_store_refuses_to_publish_an_expired_build(settings, db):
     with pytest.raises(VersionGone):
         store.publish(version)
     assert store.current() is None
+
+
+def test_encoded_rows_read_back_as_their_pairs():
+    ids = np.array([[12, 40, -1], [-1, -1, -1]])
+    scores = np.array([[0.87314, 0.512, 0.0], [0.0, 0.0, 0.0]], dtype=np.float32)
+
+    encoded = encode_rows(ids, scores)
+
+    assert encoded == ["12:0.8731,40:0.5120", ""]
+    assert decode_scored(encoded[0]) == [(12, 0.8731), (40, 0.512)]
+    assert encoded[0] == encode_scored([(12, 0.87314), (40, 0.512)])

@@ -11,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -18,15 +19,26 @@ from rest_framework.authtoken.models import Token
 from wagtail.models import Site
 
 from shop.accounts.models import Address, User
+from shop.core.errors import ServiceError
 from shop.plugins.manager import get_plugins_manager
 
 
-class AccountError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class AccountErrorCode(TextChoices):
+    INVALID_CREDENTIALS = "invalid_credentials", "Wrong email or password."
+    INVALID_PASSWORD = (
+        "invalid_password",
+        "The new password fails the password rules (the message says which).",
+    )
+    WRONG_PASSWORD = "wrong_password", "The current password is wrong."
+    INVALID_TOKEN = "invalid_token", "The reset link is invalid or expired."
+    TOO_MANY_ADDRESSES = (
+        "too_many_addresses",
+        "The address book is full; delete an address first.",
+    )
+
+
+class AccountError(ServiceError):
+    codes = AccountErrorCode
 
 
 def _validate_password(password: str, user: User, field: str) -> None:

@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.response import Response
@@ -19,15 +19,14 @@ from rest_framework.views import APIView
 
 from shop.accounts import serializers, services, throttles
 from shop.accounts.models import User
-from shop.api.errors import ClientError, ErrorSerializer
+from shop.accounts.services import AccountErrorCode
+from shop.api.authentication import TokenAuthentication
+from shop.api.errors import BODY_ERRORS, SIGNED_IN, ApiErrorCode, error_responses
 from shop.cart import identity
 from shop.cart.services import merge_anonymous_cart_into_user
 
-BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Invalid input.")
-
-
-def _refusal(error: services.AccountError) -> ClientError:
-    return ClientError(error.code, error.message, field=error.field)
+# Sign-in and password attempts are rate-limited per client address.
+ATTEMPT_ERRORS = (*BODY_ERRORS, ApiErrorCode.THROTTLED)
 
 
 def _authenticate(request, email: str, password: str) -> User:
@@ -44,7 +43,7 @@ def _authenticate(request, email: str, password: str) -> User:
     user = authenticate(request, email=stored or email, password=password)
     if not user:
         throttles.record_failed_sign_in(request, email)
-        raise ClientError("invalid_credentials", "Wrong email or password.")
+        raise services.AccountError("invalid_credentials", "Wrong email or password.")
     return user
 
 
@@ -60,17 +59,19 @@ class RegisterView(APIView):
     @extend_schema(
         summary="Create an account",
         description="The same answer whether or not the email has an account "
-        "already; in that case nothing is created and its owner is emailed.",
+        "already; in that case nothing is created and its owner is emailed. "
+        "Then sign in: `POST /auth/token/` (headless) or `POST /auth/session/` "
+        "(browser).",
         request=serializers.RegisterSerializer,
-        responses={201: serializers.RegisteredSerializer, 400: BAD_INPUT},
+        responses={
+            201: serializers.RegisteredSerializer,
+            **error_responses(*ATTEMPT_ERRORS, AccountErrorCode.INVALID_PASSWORD),
+        },
     )
     def post(self, request):
         serializer = serializers.RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.register_user(**serializer.validated_data)
-        except services.AccountError as error:
-            raise _refusal(error) from error
+        services.register_user(**serializer.validated_data)
         data = serializer.validated_data
         registered = {
             "email": services.normalize_email(data["email"]),
@@ -92,7 +93,13 @@ class SessionView(APIView):
 
     @extend_schema(
         summary="Who is signed in (also sets the CSRF cookie)",
-        responses={200: serializers.SessionSerializer},
+        description="`user` is null for anonymous requests. Browsers call it "
+        "first to get the `csrftoken` cookie, then send its value as the "
+        "`X-CSRFToken` header on writes.",
+        responses={
+            200: serializers.SessionSerializer,
+            **error_responses(ApiErrorCode.AUTHENTICATION_FAILED),
+        },
     )
     def get(self, request):
         user = request.user if request.user.is_authenticated else None
@@ -102,8 +109,18 @@ class SessionView(APIView):
 
     @extend_schema(
         summary="Sign in with a session; merges the anonymous cart",
+        description="For browsers: sets the session cookie. Needs the CSRF "
+        "token (see the GET). `cart_merge` tells what the anonymous cart "
+        "brought into the user's cart.",
         request=serializers.LoginSerializer,
-        responses={200: serializers.SessionSerializer, 400: BAD_INPUT},
+        responses={
+            200: serializers.SessionSerializer,
+            **error_responses(
+                *ATTEMPT_ERRORS,
+                AccountErrorCode.INVALID_CREDENTIALS,
+                ApiErrorCode.PERMISSION_DENIED,
+            ),
+        },
     )
     def post(self, request):
         # DRF checks CSRF for signed-in session users only; a login form needs it too.
@@ -121,14 +138,20 @@ class SessionView(APIView):
             }
         )
 
-    @extend_schema(summary="Sign out", request=None, responses={204: None})
+    @extend_schema(
+        summary="Sign out",
+        description="Ends the session; API tokens stay valid.",
+        request=None,
+        responses={204: None, **error_responses(ApiErrorCode.AUTHENTICATION_FAILED)},
+    )
     def delete(self, request):
         logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenView(APIView):
-    """Headless sign-in: one API token per user, sent as `Authorization: Token …`."""
+    """Headless sign-in: one API token per user, sent as `Authorization: Bearer …`
+    (or `Token …`)."""
 
     throttle_classes = [throttles.AuthAttemptsThrottle]
 
@@ -137,8 +160,16 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="Get an API token; merges the anonymous cart",
+        description="Send the token as `Authorization: Bearer <token>` (or "
+        "`Token <token>`). Every call answers the same token until it is "
+        "revoked or the password changes. Send the anonymous cart's token as "
+        "`cart_token` (or the `X-Cart-Token` header) to merge it into the "
+        "user's cart; `cart_merge` tells what moved.",
         request=serializers.LoginSerializer,
-        responses={200: serializers.TokenSerializer, 400: BAD_INPUT},
+        responses={
+            200: serializers.TokenSerializer,
+            **error_responses(*ATTEMPT_ERRORS, AccountErrorCode.INVALID_CREDENTIALS),
+        },
     )
     def post(self, request):
         serializer = serializers.LoginSerializer(data=request.data)
@@ -156,7 +187,8 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="Revoke the API token (every headless client of the user)",
-        responses={204: None, 401: OpenApiResponse(ErrorSerializer)},
+        description="Authenticated by the token itself.",
+        responses={204: None, **error_responses(*SIGNED_IN)},
     )
     def delete(self, request):
         if not request.user.is_authenticated:
@@ -171,19 +203,19 @@ class PasswordResetView(APIView):
 
     @extend_schema(
         summary="Email a password reset link (the same answer for any email)",
+        description="The link leads to the storefront's reset page with `uid` "
+        "and `token`; post them to `/auth/password-reset/confirm/`.",
         request=serializers.PasswordResetSerializer,
         responses={
-            200: OpenApiResponse(description="Sent if the account exists."),
-            400: BAD_INPUT,
+            202: OpenApiResponse(description="Sent if the account exists."),
+            **error_responses(*ATTEMPT_ERRORS),
         },
     )
     def post(self, request):
         serializer = serializers.PasswordResetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.request_password_reset(serializer.validated_data["email"])
-        return Response(
-            {"detail": "If an account has this email, a reset link is on its way."}
-        )
+        return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(APIView):
@@ -192,19 +224,33 @@ class PasswordResetConfirmView(APIView):
 
     @extend_schema(
         summary="Set a new password with the uid and token from the reset link",
+        description="Revokes the user's API token; sign in again.",
         request=serializers.PasswordResetConfirmSerializer,
-        responses={204: None, 400: BAD_INPUT},
+        responses={
+            204: None,
+            **error_responses(
+                *ATTEMPT_ERRORS,
+                AccountErrorCode.INVALID_TOKEN,
+                AccountErrorCode.INVALID_PASSWORD,
+            ),
+        },
     )
     def post(self, request):
         serializer = serializers.PasswordResetConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.confirm_password_reset(**serializer.validated_data)
-        except services.AccountError as error:
-            raise _refusal(error) from error
+        services.confirm_password_reset(**serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="The signed-in user's profile",
+        description="The email is the sign-in name and cannot be changed here.",
+    ),
+    patch=extend_schema(
+        summary="Change the names", description="`first_name` and `last_name`."
+    ),
+)
 class MeView(generics.RetrieveUpdateAPIView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = serializers.ProfileSerializer
@@ -223,17 +269,24 @@ class PasswordChangeView(APIView):
 
     @extend_schema(
         summary="Change the password (the current one is required)",
+        description="Revokes the API token: a token client gets a new one in "
+        "the answer; a session stays signed in.",
         request=serializers.PasswordChangeSerializer,
-        responses={200: serializers.NewTokenSerializer, 400: BAD_INPUT},
+        responses={
+            200: serializers.NewTokenSerializer,
+            **error_responses(
+                *ATTEMPT_ERRORS,
+                *SIGNED_IN,
+                AccountErrorCode.WRONG_PASSWORD,
+                AccountErrorCode.INVALID_PASSWORD,
+            ),
+        },
     )
     def post(self, request):
         serializer = serializers.PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request.user
-        try:
-            services.change_password(user, **serializer.validated_data)
-        except services.AccountError as error:
-            raise _refusal(error) from error
+        services.change_password(user, **serializer.validated_data)
         # The session stays signed in; a token client gets a fresh token.
         token = None
         if isinstance(request.auth, Token):
@@ -243,13 +296,38 @@ class PasswordChangeView(APIView):
         return Response({"token": token})
 
 
+ADDRESS_ERRORS = error_responses(
+    *BODY_ERRORS, *SIGNED_IN, AccountErrorCode.TOO_MANY_ADDRESSES
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="The shopper's addresses"),
-    create=extend_schema(summary="Add an address"),
-    retrieve=extend_schema(summary="One of the shopper's addresses"),
-    partial_update=extend_schema(summary="Change an address or make it a default"),
-    update=extend_schema(summary="Replace an address"),
-    destroy=extend_schema(summary="Delete an address"),
+    list=extend_schema(
+        summary="The shopper's addresses",
+        description="All of them (at most 30), unpaginated, defaults first.",
+    ),
+    create=extend_schema(
+        summary="Add an address",
+        description="`is_default_shipping` / `is_default_billing` make it the "
+        "default, taking that role from any other address.",
+        responses={201: serializers.AccountAddressSerializer, **ADDRESS_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One of the shopper's addresses",
+        description="Another shopper's address id is a 404.",
+    ),
+    partial_update=extend_schema(
+        summary="Change an address or make it a default",
+        description="Send only what changes.",
+    ),
+    update=extend_schema(
+        summary="Replace an address",
+        description="Every field; those left out take their defaults.",
+    ),
+    destroy=extend_schema(
+        summary="Delete an address",
+        description="A default address leaves no default behind.",
+    ),
 )
 class AddressViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
@@ -274,9 +352,6 @@ class AddressViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         default_shipping = data.pop("is_default_shipping", None)
         default_billing = data.pop("is_default_billing", None)
-        try:
-            return services.save_address(
-                self.request.user, data, address, default_shipping, default_billing
-            )
-        except services.AccountError as error:
-            raise _refusal(error) from error
+        return services.save_address(
+            self.request.user, data, address, default_shipping, default_billing
+        )

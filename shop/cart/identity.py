@@ -4,8 +4,9 @@
 - An `X-Cart-Token` header: the anonymous cart with that token (headless
   clients; no cookies involved).
 - Otherwise the anonymous cart whose token the session keeps (the storefront).
-  That cart rides on a cookie, so writes to it must pass the CSRF check, as
-  DRF's SessionAuthentication requires of signed-in session users.
+  That cart rides on a cookie, so writes from a browser must pass the CSRF
+  check, as DRF's SessionAuthentication requires of signed-in session users;
+  a request without any cookie (a headless client) is not subject to it.
 """
 
 import uuid
@@ -19,15 +20,15 @@ HEADER = "X-Cart-Token"
 SESSION_KEY = "cart_token"
 
 
-class CartNotFound(Exception):
-    """The request names a cart that is not (or no longer) an anonymous cart."""
+def _not_found() -> services.CartError:
+    return services.CartError("cart_not_found", "No such cart; forget the token.")
 
 
 def _parse(value) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise CartNotFound from exc
+        raise _not_found() from exc
 
 
 def anonymous_token(request) -> tuple[uuid.UUID | None, bool]:
@@ -40,7 +41,12 @@ def anonymous_token(request) -> tuple[uuid.UUID | None, bool]:
 
 
 def enforce_csrf_for_session_cart(request) -> None:
+    """Browsers (any cookie of ours: a session or the CSRF cookie) must pass
+    the CSRF check; a request with no cookie at all carries nothing ambient to
+    forge, so a headless client's first POST /cart/ needs no header."""
     if request.user.is_authenticated or HEADER in request.headers:
+        return
+    if not request.COOKIES:
         return
     SessionAuthentication().enforce_csrf(request)
 
@@ -52,7 +58,7 @@ def find_cart(request) -> Cart | None:
     cart = services.find_cart(token=token)
     if token is not None and cart is None:
         if from_header:
-            raise CartNotFound
+            raise _not_found()
         # The session outlived its cart (merged, cleaned up): start afresh.
         del request.session[SESSION_KEY]
     return cart
@@ -74,7 +80,7 @@ def cart_to_merge(request, body_token=None) -> Cart | None:
     session; None when there is none (an unknown token is no error here)."""
     try:
         token = _parse(body_token) if body_token else anonymous_token(request)[0]
-    except CartNotFound:
+    except services.CartError:
         return None
     request.session.pop(SESSION_KEY, None)
     return services.find_cart(token=token) if token else None

@@ -1,7 +1,10 @@
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from prices import Money
 from rest_framework import serializers
 
 from shop.cart import services
+from shop.core.money import MoneyField, MoneySerializer, money_json
 
 
 class CartVariantSerializer(serializers.Serializer):
@@ -18,16 +21,19 @@ class CartLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     variant = CartVariantSerializer()
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, source="variant.price"
+    unit_price = MoneyField(
+        source="variant.price",
+        currency_source="variant.currency",
+        help_text="The variant's price now; prices are never kept in a cart.",
     )
-    line_total = serializers.SerializerMethodField()
+    line_total = serializers.SerializerMethodField(help_text="unit_price × quantity.")
     is_available = serializers.SerializerMethodField(
         help_text="False when the variant can no longer be bought in this quantity."
     )
 
-    def get_line_total(self, line) -> str:
-        return f"{services.line_total(line):.2f}"
+    @extend_schema_field(MoneySerializer)
+    def get_line_total(self, line) -> dict:
+        return money_json(Money(services.line_total(line), line.variant.currency))
 
     def get_is_available(self, line) -> bool:
         return services.is_sellable(line.variant) and (
@@ -43,28 +49,34 @@ class CartSerializer(serializers.Serializer):
         help_text="Send it back as the X-Cart-Token header while anonymous; "
         "null when there is no cart yet.",
     )
-    currency = serializers.CharField()
     lines = CartLineSerializer(many=True)
     quantity = serializers.IntegerField(help_text="Units over all lines.")
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    subtotal = MoneyField(help_text="The lines' totals, before taxes and shipping.")
 
     @staticmethod
     def build(cart, lines) -> dict:
         return {
             "token": cart.token if cart else None,
-            "currency": (
-                lines[0].variant.currency if lines else settings.DEFAULT_CURRENCY
-            ),
             "lines": lines,
             "quantity": sum(line.quantity for line in lines),
-            "subtotal": services.cart_subtotal(lines),
+            "subtotal": Money(
+                services.cart_subtotal(lines),
+                lines[0].variant.currency if lines else settings.DEFAULT_CURRENCY,
+            ),
         }
 
 
 class AddLineSerializer(serializers.Serializer):
-    variant_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="A variant's `id` (a product's SKU).",
+    )
     # Range checked by the service, which knows the limit and the stock.
-    quantity = serializers.IntegerField()
+    quantity = serializers.IntegerField(
+        help_text="Units to add: at least 1; a line holds no more than the "
+        "shop's line limit (50 by default) nor the stock."
+    )
 
 
 class SetQuantitySerializer(serializers.Serializer):

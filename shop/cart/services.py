@@ -32,17 +32,41 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from cms.models import Variant
 from shop.cart.models import Cart, CartLine
+from shop.core.errors import ServiceError
 
 
-class CartError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class CartErrorCode(TextChoices):
+    VARIANT_NOT_FOUND = "variant_not_found", "No variant has this id."
+    QUANTITY_OUT_OF_RANGE = (
+        "quantity_out_of_range",
+        "The quantity is not a whole number within the line limit.",
+    )
+    VARIANT_UNAVAILABLE = (
+        "variant_unavailable",
+        "The variant is not for sale or out of stock; see `detail.variants`.",
+    )
+    INSUFFICIENT_STOCK = (
+        "insufficient_stock",
+        "Fewer units are in stock; `detail.variants` says how many.",
+    )
+    CURRENCY_MISMATCH = (
+        "currency_mismatch",
+        "The variant is sold in another currency than the rest of the cart.",
+    )
+    LINE_NOT_FOUND = "line_not_found", "The cart has no such line."
+    CART_NOT_FOUND = (
+        "cart_not_found",
+        "The cart token names no anonymous cart; forget it.",
+    )
+
+
+class CartError(ServiceError):
+    codes = CartErrorCode
 
 
 def max_line_quantity() -> int:
@@ -119,23 +143,42 @@ def _lock(cart: Cart) -> None:
 def _check_quantity(quantity: int, minimum: int) -> None:
     limit = max_line_quantity()
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise CartError("quantity_out_of_range", "The quantity must be a number.")
+        raise CartError(
+            "quantity_out_of_range", "The quantity must be a number.", "quantity"
+        )
     if not minimum <= quantity <= limit:
         raise CartError(
             "quantity_out_of_range",
             f"The quantity must be from {minimum} to {limit}.",
+            "quantity",
         )
 
 
 def _check_can_hold(variant: Variant, quantity: int) -> None:
+    available = available_quantity(variant) if is_sellable(variant) else 0
+    # The detail has the shape of a checkout's stock shortage.
+    detail = {
+        "variants": [
+            {
+                "variant_id": variant.pk,
+                "requested": quantity,
+                "available": max(available, 0),
+            }
+        ]
+    }
     if not is_sellable(variant):
-        raise CartError("variant_unavailable", f"{variant.sku} is not for sale.")
-    available = available_quantity(variant)
+        raise CartError(
+            "variant_unavailable", f"{variant.sku} is not for sale.", detail=detail
+        )
     if available <= 0:
-        raise CartError("variant_unavailable", f"{variant.sku} is out of stock.")
+        raise CartError(
+            "variant_unavailable", f"{variant.sku} is out of stock.", detail=detail
+        )
     if quantity > available:
         raise CartError(
-            "insufficient_stock", f"Only {available} of {variant.sku} available."
+            "insufficient_stock",
+            f"Only {available} of {variant.sku} available.",
+            detail=detail,
         )
 
 
@@ -157,6 +200,7 @@ def add_line(cart: Cart, variant_id: int, quantity: int) -> CartLine:
             raise CartError(
                 "quantity_out_of_range",
                 f"A line holds at most {max_line_quantity()} units.",
+                "quantity",
             )
         _check_can_hold(variant, total)
         if line is None:

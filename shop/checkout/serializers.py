@@ -3,36 +3,8 @@ shop.checkout.services.compute_totals); none is ever read from a request."""
 
 from rest_framework import serializers
 
-from shop.accounts.models import Address
-from shop.accounts.services import ADDRESS_FIELDS
-
-
-def money(value) -> dict:
-    return {"amount": str(value.amount), "currency": value.currency}
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
-
-
-class TaxedMoneySerializer(serializers.Serializer):
-    net = MoneySerializer()
-    gross = MoneySerializer()
-
-
-class AddressSerializer(serializers.ModelSerializer):
-    """The account address's rules (required fields, ISO country code); the
-    checkout keeps a copy, never a reference."""
-
-    class Meta:
-        model = Address
-        fields = list(ADDRESS_FIELDS)
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict) and isinstance(data.get("country"), str):
-            data = {**data, "country": data["country"].strip().upper()}
-        return super().to_internal_value(data)
+from shop.accounts.serializers import AddressSerializer
+from shop.core.money import MoneyField, TaxedMoneyField
 
 
 class CheckoutCreateSerializer(serializers.Serializer):
@@ -40,7 +12,9 @@ class CheckoutCreateSerializer(serializers.Serializer):
 
 
 class CheckoutUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254, required=False)
+    email = serializers.EmailField(
+        max_length=254, required=False, help_text="Where the order confirmation goes."
+    )
     shipping_address = AddressSerializer(required=False)
     billing_address = AddressSerializer(required=False)
 
@@ -56,15 +30,21 @@ class CheckoutUpdateSerializer(serializers.Serializer):
 
 
 class ShippingMethodChoiceSerializer(serializers.Serializer):
-    shipping_method_id = serializers.CharField(max_length=128)
+    shipping_method_id = serializers.CharField(
+        max_length=128, help_text="An `id` from the shipping methods offered."
+    )
 
 
 class VoucherCodeSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=64)
+    code = serializers.CharField(
+        max_length=64, help_text="The voucher code (any case)."
+    )
 
 
 class CompleteSerializer(serializers.Serializer):
-    gateway = serializers.CharField(max_length=64)
+    gateway = serializers.CharField(
+        max_length=64, help_text="An `id` from the checkout's payment gateways."
+    )
     payment_token = serializers.CharField(
         max_length=255,
         required=False,
@@ -75,9 +55,9 @@ class CompleteSerializer(serializers.Serializer):
 
 
 class ShippingMethodSerializer(serializers.Serializer):
-    id = serializers.CharField()
+    id = serializers.CharField(help_text="Send it as `shipping_method_id`.")
     name = serializers.CharField()
-    price = MoneySerializer()
+    price = MoneyField(help_text="Before taxes are added for the address.")
 
 
 class PaymentGatewaySerializer(serializers.Serializer):
@@ -92,17 +72,20 @@ class CheckoutLineSerializer(serializers.Serializer):
     sku = serializers.CharField()
     product_name = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = MoneySerializer()
-    total = TaxedMoneySerializer()
+    unit_price = MoneyField()
+    total = TaxedMoneyField()
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = TaxedMoneySerializer()
-    shipping = TaxedMoneySerializer()
-    discount = MoneySerializer()
-    taxes = MoneySerializer()
-    total = TaxedMoneySerializer()
-    voucher_error = serializers.CharField(allow_null=True)
+    subtotal = TaxedMoneyField(help_text="The lines, taxed.")
+    shipping = TaxedMoneyField()
+    discount = MoneyField(help_text="The voucher's discount, off the gross.")
+    taxes = MoneyField(help_text="total.gross − total.net.")
+    total = TaxedMoneyField()
+    voucher_error = serializers.CharField(
+        allow_null=True,
+        help_text="The error code of a voucher that no longer applies, else null.",
+    )
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -120,14 +103,6 @@ class CheckoutSerializer(serializers.Serializer):
     @staticmethod
     def build(state, totals) -> dict:
         checkout = state.checkout
-        taxed = {
-            name: {"net": money(value.net), "gross": money(value.gross)}
-            for name, value in (
-                ("subtotal", totals.subtotal),
-                ("shipping", totals.shipping),
-                ("total", totals.total),
-            )
-        }
         return {
             "token": checkout.token,
             "email": checkout.email,
@@ -142,17 +117,19 @@ class CheckoutSerializer(serializers.Serializer):
                     "sku": line.variant.sku,
                     "product_name": line.variant.product.title,
                     "quantity": line.quantity,
-                    "unit_price": money(info.unit_price),
-                    "total": {"net": money(total.net), "gross": money(total.gross)},
+                    "unit_price": info.unit_price,
+                    "total": total,
                 }
                 for line, info, total in zip(
                     state.lines, state.info.lines, totals.line_totals, strict=True
                 )
             ],
             "totals": {
-                **taxed,
-                "discount": money(totals.discount),
-                "taxes": money(totals.taxes),
+                "subtotal": totals.subtotal,
+                "shipping": totals.shipping,
+                "total": totals.total,
+                "discount": totals.discount,
+                "taxes": totals.taxes,
                 "voucher_error": totals.voucher_error.code
                 if totals.voucher_error
                 else None,

@@ -21,12 +21,14 @@ The same idempotency key on the same checkout always finds the same order.
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import CategoryPage
 from shop.cart import services as cart_services
 from shop.checkout.models import Checkout
+from shop.core.errors import ServiceError
 from shop.discounts.services import (
     VoucherDiscount,
     VoucherError,
@@ -49,18 +51,46 @@ from shop.plugins.types import (
     untaxed,
 )
 from shop.stock import services as stock
-from shop.stock.services import InsufficientStock
 
 
-class CheckoutError(Exception):
-    """A checkout cannot do what was asked; ``status`` is the HTTP answer."""
+class CheckoutErrorCode(TextChoices):
+    CART_EMPTY = "cart_empty", "There is nothing to check out."
+    CHECKOUT_COMPLETED = (
+        "checkout_completed",
+        "The checkout is completed or being paid; start a new one.",
+    )
+    EMAIL_REQUIRED = "email_required", "Set the email first."
+    SHIPPING_ADDRESS_REQUIRED = (
+        "shipping_address_required",
+        "Set the shipping address first.",
+    )
+    BILLING_ADDRESS_REQUIRED = "billing_address_required", "Set the billing address."
+    SHIPPING_METHOD_REQUIRED = (
+        "shipping_method_required",
+        "Choose one of the shipping methods offered.",
+    )
+    INVALID_SHIPPING_METHOD = (
+        "invalid_shipping_method",
+        "The shipping method is not offered for this checkout.",
+    )
+    INVALID_GATEWAY = "invalid_gateway", "The payment gateway is not offered."
+    VARIANT_UNAVAILABLE = (
+        "variant_unavailable",
+        "Some products are no longer for sale; `detail.variants` lists them.",
+    )
+    IDEMPOTENCY_KEY_REQUIRED = (
+        "idempotency_key_required",
+        "Send an Idempotency-Key header of 1 to 255 characters.",
+    )
+    PAYMENT_DECLINED = (
+        "payment_declined",
+        "The gateway declined the payment; nothing was ordered. "
+        "`detail.reason` says why.",
+    )
 
-    def __init__(self, code: str, message: str, status: int = 400, **detail):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.detail = detail
+
+class CheckoutError(ServiceError):
+    codes = CheckoutErrorCode
 
 
 # Reading ------------------------------------------------------------------
@@ -213,7 +243,7 @@ def _discounted(total: TaxedMoney, discount: Money) -> TaxedMoney:
 def _editable(checkout: Checkout) -> None:
     if checkout.completed_at is not None or checkout.order_id is not None:
         raise CheckoutError(
-            "checkout_completed", "This checkout is completed or being paid.", 409
+            "checkout_completed", "This checkout is completed or being paid."
         )
 
 
@@ -273,7 +303,9 @@ def set_shipping_method(checkout: Checkout, method_id: str) -> Checkout:
         )
     if method_id not in {m.id for m in shipping_methods(state)}:
         raise CheckoutError(
-            "invalid_shipping_method", "This shipping method is not available."
+            "invalid_shipping_method",
+            "This shipping method is not available.",
+            "shipping_method_id",
         )
     return update_checkout(checkout, shipping_method_id=method_id)
 
@@ -285,7 +317,7 @@ def apply_voucher(checkout: Checkout, code: str) -> Checkout:
     totals = compute_totals(CheckoutState(checkout, state.lines, state.info))
     if totals.voucher_error is not None:
         checkout.refresh_from_db(fields=["voucher_code"])
-        raise CheckoutError(totals.voucher_error.code, totals.voucher_error.message)
+        raise totals.voucher_error
     return update_checkout(checkout, voucher_code=totals.voucher.code)
 
 
@@ -328,7 +360,8 @@ def _check_ready(state: CheckoutState, totals: Totals, gateway: str) -> None:
     if not state.lines:
         raise CheckoutError("cart_empty", "The cart is empty.")
     unsellable = [
-        line.variant_id
+        # The shape of a stock shortage: none of these can be bought.
+        {"variant_id": line.variant_id, "requested": line.quantity, "available": 0}
         for line in state.lines
         if not cart_services.is_sellable(line.variant)
         or line.variant.currency != checkout.currency
@@ -337,8 +370,7 @@ def _check_ready(state: CheckoutState, totals: Totals, gateway: str) -> None:
         raise CheckoutError(
             "variant_unavailable",
             "Some products are no longer for sale.",
-            409,
-            variants=unsellable,
+            detail={"variants": unsellable},
         )
     if not checkout.email:
         raise CheckoutError("email_required", "Set the email first.")
@@ -351,11 +383,11 @@ def _check_ready(state: CheckoutState, totals: Totals, gateway: str) -> None:
             "shipping_method_required", "Choose an available shipping method."
         )
     if totals.voucher_error is not None:
-        raise CheckoutError(
-            totals.voucher_error.code, totals.voucher_error.message, 409
-        )
+        raise totals.voucher_error
     if gateway not in {g.id for g in payment_gateways(state)}:
-        raise CheckoutError("invalid_gateway", "This payment gateway is not offered.")
+        raise CheckoutError(
+            "invalid_gateway", "This payment gateway is not offered.", "gateway"
+        )
 
 
 def _place_order(
@@ -437,22 +469,6 @@ def complete_checkout(checkout: Checkout, key: str, gateway: str, payment_token:
     try:
         with transaction.atomic():
             placed = _place_order(state, totals, key, gateway)
-    except InsufficientStock as error:
-        raise CheckoutError(
-            "insufficient_stock",
-            "Some products are short of stock.",
-            409,
-            variants=[
-                {
-                    "variant_id": s.variant_id,
-                    "requested": s.requested,
-                    "available": s.available,
-                }
-                for s in error.shortages
-            ],
-        ) from None
-    except VoucherError as error:
-        raise CheckoutError(error.code, error.message, 409) from None
     except IntegrityError:
         # A concurrent duplicate got past the lookup: the constraint kept one.
         earlier = _earlier(checkout, key)

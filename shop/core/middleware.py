@@ -4,7 +4,7 @@ import re
 
 from django.core.exceptions import BadRequest
 
-from shop.api.errors import error_response
+from shop.core.errors import error_response
 
 # A percent sign not starting a two-digit hex escape; Django would keep it as is.
 _BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from shop.core.money import money_field
+
 
 class VoucherType(models.TextChoices):
     PERCENTAGE = "percentage", "Percentage"
@@ -35,9 +37,7 @@ class Voucher(models.Model):
     type = models.CharField(
         max_length=10, choices=VoucherType.choices, default=VoucherType.PERCENTAGE
     )
-    value = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    value = money_field(
         help_text="A percentage (at most 100) or an amount in the currency.",
     )
     currency = models.CharField(
@@ -57,9 +57,7 @@ class Voucher(models.Model):
         related_name="vouchers",
         help_text="A category includes its subcategories.",
     )
-    min_order_value = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    min_order_value = money_field(
         null=True,
         blank=True,
         help_text="The subtotal (before discounts and shipping) the order must reach.",

@@ -56,11 +56,12 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 from prices import Money
 
 from cms.models import CategoryPage
+from shop.core.errors import ServiceError
 from shop.discounts.models import (
     Voucher,
     VoucherScope,
@@ -73,11 +74,35 @@ from shop.plugins.types import CheckoutInfo
 CENT = Decimal("0.01")
 
 
-class VoucherError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class VoucherErrorCode(TextChoices):
+    VOUCHER_NOT_FOUND = "voucher_not_found", "No voucher has this code."
+    VOUCHER_INACTIVE = "voucher_inactive", "The voucher is switched off."
+    VOUCHER_NOT_STARTED = "voucher_not_started", "The voucher is not valid yet."
+    VOUCHER_EXPIRED = "voucher_expired", "The voucher has expired."
+    VOUCHER_USAGE_LIMIT_REACHED = (
+        "voucher_usage_limit_reached",
+        "The voucher has been used up.",
+    )
+    VOUCHER_CUSTOMER_LIMIT_REACHED = (
+        "voucher_customer_limit_reached",
+        "This customer has used the voucher already.",
+    )
+    VOUCHER_CURRENCY_MISMATCH = (
+        "voucher_currency_mismatch",
+        "The voucher is for orders in another currency.",
+    )
+    VOUCHER_MIN_ORDER_NOT_MET = (
+        "voucher_min_order_not_met",
+        "The order is below the voucher's minimum.",
+    )
+    VOUCHER_NOT_APPLICABLE = (
+        "voucher_not_applicable",
+        "Nothing in the checkout is eligible for the voucher.",
+    )
+
+
+class VoucherError(ServiceError):
+    codes = VoucherErrorCode
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from shop.core.money import money_field
 
 
 class OrderStatus(models.TextChoices):
@@ -47,13 +47,13 @@ class Order(models.Model):
     shipping_method_name = models.CharField(max_length=255, blank=True)
     voucher_id = models.PositiveBigIntegerField(null=True, blank=True)
     voucher_code = models.CharField(max_length=64, blank=True)
-    subtotal_net = models.DecimalField(**MONEY)
-    subtotal_gross = models.DecimalField(**MONEY)
-    shipping_net = models.DecimalField(**MONEY, default=Decimal(0))
-    shipping_gross = models.DecimalField(**MONEY, default=Decimal(0))
-    discount_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    total_net = models.DecimalField(**MONEY)
-    total_gross = models.DecimalField(**MONEY)
+    subtotal_net = money_field()
+    subtotal_gross = money_field()
+    shipping_net = money_field(default=Decimal(0))
+    shipping_gross = money_field(default=Decimal(0))
+    discount_amount = money_field(default=Decimal(0))
+    total_net = money_field()
+    total_gross = money_field()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,10 +104,10 @@ class OrderLine(models.Model):
     quantity_fulfilled = models.PositiveIntegerField(default=0)
     # Shipped units that came back into stock with a refund.
     quantity_restocked = models.PositiveIntegerField(default=0)
-    unit_price_net = models.DecimalField(**MONEY)
-    unit_price_gross = models.DecimalField(**MONEY)
-    total_net = models.DecimalField(**MONEY)
-    total_gross = models.DecimalField(**MONEY)
+    unit_price_net = money_field()
+    unit_price_gross = money_field()
+    total_net = money_field()
+    total_gross = money_field()
 
     class Meta:
         ordering = ["id"]

@@ -3,11 +3,22 @@ they need (a tracking number, an amount, a note)."""
 
 from rest_framework import serializers
 
+from shop.accounts.serializers import AddressSerializer
+from shop.core.money import AMOUNT, MoneyField, TaxedMoneyField
 from shop.orders.models import Fulfillment, Order, OrderEvent, OrderLine
 from shop.payments.models import Payment
 
+ORDER_CURRENCY = "order.currency"
+
 
 class OrderLineSerializer(serializers.ModelSerializer):
+    unit_price = TaxedMoneyField(
+        net="unit_price_net", gross="unit_price_gross", currency_source=ORDER_CURRENCY
+    )
+    total = TaxedMoneyField(
+        net="total_net", gross="total_gross", currency_source=ORDER_CURRENCY
+    )
+
     class Meta:
         model = OrderLine
         fields = [
@@ -19,10 +30,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "quantity",
             "quantity_fulfilled",
             "quantity_restocked",
-            "unit_price_net",
-            "unit_price_gross",
-            "total_net",
-            "total_gross",
+            "unit_price",
+            "total",
         ]
         read_only_fields = fields
 
@@ -42,6 +51,13 @@ class FulfillmentSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    amount = MoneyField(currency_source="currency")
+    captured_amount = MoneyField(currency_source="currency")
+    capturing_amount = MoneyField(
+        currency_source="currency", help_text="Being captured right now."
+    )
+    refunded_amount = MoneyField(currency_source="currency")
+
     class Meta:
         model = Payment
         fields = [
@@ -52,14 +68,19 @@ class PaymentSerializer(serializers.ModelSerializer):
             "captured_amount",
             "capturing_amount",
             "refunded_amount",
-            "currency",
         ]
         read_only_fields = fields
 
 
 class OrderSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
-    taxes = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    shipping_address = AddressSerializer(read_only=True, allow_null=True)
+    billing_address = AddressSerializer(read_only=True, allow_null=True)
+    subtotal = TaxedMoneyField(net="subtotal_net", gross="subtotal_gross")
+    shipping = TaxedMoneyField(net="shipping_net", gross="shipping_gross")
+    discount = MoneyField(source="discount_amount", currency_source="currency")
+    taxes = MoneyField(currency_source="currency", help_text="total.gross − total.net.")
+    total = TaxedMoneyField(net="total_net", gross="total_gross")
     lines = OrderLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
     fulfillments = FulfillmentSerializer(many=True, read_only=True)
@@ -77,14 +98,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "billing_address",
             "shipping_method_name",
             "voucher_code",
-            "subtotal_net",
-            "subtotal_gross",
-            "shipping_net",
-            "shipping_gross",
-            "discount_amount",
+            "subtotal",
+            "shipping",
+            "discount",
             "taxes",
-            "total_net",
-            "total_gross",
+            "total",
             "created_at",
             "lines",
             "payments",
@@ -96,6 +114,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderListSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
+    total = TaxedMoneyField(net="total_net", gross="total_gross")
 
     class Meta:
         model = Order
@@ -105,24 +124,35 @@ class OrderListSerializer(serializers.ModelSerializer):
             "status",
             "email",
             "currency",
-            "total_gross",
+            "total",
             "created_at",
         ]
         read_only_fields = fields
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, default="")
+    note = serializers.CharField(
+        max_length=1000,
+        required=False,
+        default="",
+        help_text="Kept in the order's history.",
+    )
 
 
 class FulfilLineSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    line_id = serializers.IntegerField(min_value=1, help_text="An order line's `id`.")
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, help_text="Units of it to ship."
+    )
 
 
 class FulfilSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(
-        max_length=255, required=False, allow_blank=True, default=""
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The carrier's, shown to the shopper.",
     )
     lines = FulfilLineSerializer(
         many=True,
@@ -133,8 +163,7 @@ class FulfilSerializer(serializers.Serializer):
 
 def amount_field(help_text: str) -> serializers.DecimalField:
     return serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        **AMOUNT,
         min_value=0,
         required=False,
         help_text=help_text,

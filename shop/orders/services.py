@@ -15,8 +15,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
+from shop.core.errors import ServiceError
 from shop.discounts.services import release_voucher
 from shop.orders.models import (
     Fulfillment,
@@ -44,11 +46,24 @@ CAPTURABLE = (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED)
 UNCHARGEABLE = (OrderStatus.CANCELLED, OrderStatus.FAILED)
 
 
-class OrderError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class OrderErrorCode(TextChoices):
+    NOT_CANCELLABLE = "not_cancellable", "The order is shipped or already closed."
+    NOT_FULFILLABLE = "not_fulfillable", "The order cannot be shipped in its status."
+    INVALID_QUANTITY = (
+        "invalid_quantity",
+        "A line is unknown or has fewer units left to ship.",
+    )
+    NOTHING_TO_FULFIL = "nothing_to_fulfil", "Every line is shipped already."
+    NOT_PAID = "not_paid", "The order has no captured payment to refund."
+    NOT_PENDING = "not_pending", "The order has no pending payment."
+    NOT_CAPTURABLE = (
+        "not_capturable",
+        "The order is closed or has no authorized payment to capture.",
+    )
+
+
+class OrderError(ServiceError):
+    codes = OrderErrorCode
 
 
 def _money(amount: Decimal, currency: str) -> dict:
@@ -303,10 +318,7 @@ def capture_order(order: Order, user=None, amount: Decimal | None = None) -> Pay
     # Resolved here so the event names the amount; the payment service
     # re-checks it under the row lock.
     amount = payment.capturable_amount if amount is None else amount
-    try:
-        payment = payments.capture(payment, amount)
-    except payments.PaymentError as error:
-        raise OrderError(error.code, error.message) from None
+    payment = payments.capture(payment, amount)
     with transaction.atomic():
         order = _locked(order)
         add_event(
@@ -338,10 +350,7 @@ def refund_order(
     # The default is resolved here so the event names the amount; the payment
     # service re-checks it under the row lock.
     amount = payment.refundable_amount if amount is None else amount
-    try:
-        payment = payments.refund(payment, amount)
-    except payments.PaymentError as error:
-        raise OrderError(error.code, error.message) from None
+    payment = payments.refund(payment, amount)
     with transaction.atomic():
         order = _locked(order)
         lines = list(order.lines.all())
@@ -387,10 +396,7 @@ def mark_order_paid(order: Order, user=None) -> Payment:
     payment = order.payments.filter(status=PaymentStatus.PENDING).first()
     if payment is None:
         raise OrderError("not_pending", "The order has no pending payment.")
-    try:
-        payment = payments.capture(payment)
-    except payments.PaymentError as error:
-        raise OrderError(error.code, error.message) from None
+    payment = payments.capture(payment)
     with transaction.atomic():
         order = _locked(order)
         add_event(

@@ -7,29 +7,24 @@ unless asked for with ``status=failed``."""
 
 import django_filters
 from django.db.models import Exists, OuterRef
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from shop.api.errors import ClientError, ErrorSerializer
+from shop.api.errors import BODY_ERRORS, SIGNED_IN, ApiErrorCode, error_responses
 from shop.orders import serializers, services
 from shop.orders.filters import HidesFailedAttempts
 from shop.orders.models import Order, OrderStatus
+from shop.orders.services import OrderErrorCode
 from shop.payments.models import Payment, PaymentStatus
+from shop.payments.services import PaymentErrorCode
 
 MANAGE = "orders.manage_orders"
 VIEW = "orders.view_order"
 
-ERRORS = {
-    code: OpenApiResponse(ErrorSerializer, description=description)
-    for code, description in (
-        (400, "Malformed input or an amount out of range."),
-        (403, "Staff only."),
-        (404, "No such order (or another shopper's)."),
-        (409, "Not possible in the order's status."),
-    )
-}
+OWN_ORDER = (*SIGNED_IN, ApiErrorCode.NOT_FOUND)
+STAFF = (*OWN_ORDER, ApiErrorCode.PERMISSION_DENIED)
 
 
 class CanManageOrders(permissions.BasePermission):
@@ -68,22 +63,23 @@ class OrderFilter(HidesFailedAttempts, django_filters.FilterSet):
         )
 
 
-BAD_INPUT = ("invalid_quantity", "invalid_refund_amount", "invalid_capture_amount")
-
-
-def refusal(error: services.OrderError) -> ClientError:
-    return ClientError(
-        error.code, error.message, 400 if error.code in BAD_INPUT else 409
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
-        summary="The shopper's orders (staff: all orders), newest first"
+        summary="The shopper's orders (staff: all orders), newest first",
+        description="Filter with `status`; staff also with `created_after`, "
+        "`created_before`, `email` and `payment_status`.",
+        responses={
+            200: serializers.OrderListSerializer(many=True),
+            **error_responses(*SIGNED_IN, ApiErrorCode.INVALID),
+        },
     ),
     retrieve=extend_schema(
         summary="One of the shopper's orders",
-        responses={200: serializers.OrderSerializer, 404: ERRORS[404]},
+        description="With its lines, payments, shipments and history.",
+        responses={
+            200: serializers.OrderSerializer,
+            **error_responses(*OWN_ORDER),
+        },
     ),
 )
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
@@ -132,8 +128,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         request=serializers.NoteSerializer,
         responses={
             200: serializers.OrderSerializer,
-            404: ERRORS[404],
-            409: ERRORS[409],
+            **error_responses(*BODY_ERRORS, *OWN_ORDER, OrderErrorCode.NOT_CANCELLABLE),
         },
     )
     @action(detail=True, methods=["post"])
@@ -141,18 +136,24 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = self.get_object()
         note = serializers.NoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
-        try:
-            services.cancel_order(order, request.user, note.validated_data["note"])
-        except services.OrderError as error:
-            raise refusal(error) from None
+        services.cancel_order(order, request.user, note.validated_data["note"])
         return self.detail_response(order)
 
     @extend_schema(
         summary="Staff: ship lines (default all) with a tracking number",
+        description="Needs the “Can fulfil, refund and cancel orders” permission. "
+        "Ships the given quantities of the given lines, or everything not "
+        "shipped yet.",
         request=serializers.FulfilSerializer,
         responses={
             200: serializers.OrderSerializer,
-            **{c: ERRORS[c] for c in (400, 403, 404, 409)},
+            **error_responses(
+                *BODY_ERRORS,
+                *STAFF,
+                OrderErrorCode.NOT_FULFILLABLE,
+                OrderErrorCode.INVALID_QUANTITY,
+                OrderErrorCode.NOTHING_TO_FULFIL,
+            ),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanManageOrders])
@@ -168,12 +169,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
                 quantities[line["line_id"]] = (
                     quantities.get(line["line_id"], 0) + line["quantity"]
                 )
-        try:
-            services.fulfil_order(
-                order, request.user, body.validated_data["tracking_number"], quantities
-            )
-        except services.OrderError as error:
-            raise refusal(error) from None
+        services.fulfil_order(
+            order, request.user, body.validated_data["tracking_number"], quantities
+        )
         return self.detail_response(order)
 
     @extend_schema(
@@ -183,7 +181,14 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         request=serializers.CaptureSerializer,
         responses={
             200: serializers.OrderSerializer,
-            **{c: ERRORS[c] for c in (400, 403, 404, 409)},
+            **error_responses(
+                *BODY_ERRORS,
+                *STAFF,
+                OrderErrorCode.NOT_CAPTURABLE,
+                PaymentErrorCode.INVALID_CAPTURE_AMOUNT,
+                PaymentErrorCode.NOTHING_TO_CAPTURE,
+                PaymentErrorCode.CAPTURE_FAILED,
+            ),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanManageOrders])
@@ -191,21 +196,25 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = self.get_object()
         body = serializers.CaptureSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.capture_order(
-                order, request.user, body.validated_data.get("amount")
-            )
-        except services.OrderError as error:
-            raise refusal(error) from None
+        services.capture_order(order, request.user, body.validated_data.get("amount"))
         return self.detail_response(order)
 
     @extend_schema(
         summary="Staff: refund all or part of the captured payment",
-        description="With ``restock``, the shipped units are put back in stock.",
+        description="Needs the “Can fulfil, refund and cancel orders” permission. "
+        "The gateway is asked; a refusal leaves the payment as it was. With "
+        "``restock``, the shipped units are put back in stock.",
         request=serializers.RefundSerializer,
         responses={
             200: serializers.OrderSerializer,
-            **{c: ERRORS[c] for c in (400, 403, 404, 409)},
+            **error_responses(
+                *BODY_ERRORS,
+                *STAFF,
+                OrderErrorCode.NOT_PAID,
+                PaymentErrorCode.INVALID_REFUND_AMOUNT,
+                PaymentErrorCode.NOTHING_TO_REFUND,
+                PaymentErrorCode.REFUND_FAILED,
+            ),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanManageOrders])
@@ -213,24 +222,28 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = self.get_object()
         body = serializers.RefundSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.refund_order(
-                order,
-                request.user,
-                body.validated_data.get("amount"),
-                body.validated_data["note"],
-                body.validated_data["restock"],
-            )
-        except services.OrderError as error:
-            raise refusal(error) from None
+        services.refund_order(
+            order,
+            request.user,
+            body.validated_data.get("amount"),
+            body.validated_data["note"],
+            body.validated_data["restock"],
+        )
         return self.detail_response(order)
 
     @extend_schema(
         summary="Staff: a manual payment arrived",
+        description="Needs the “Can fulfil, refund and cancel orders” permission. "
+        "Captures the order's pending (manual) payment.",
         request=None,
         responses={
             200: serializers.OrderSerializer,
-            **{c: ERRORS[c] for c in (403, 404, 409)},
+            **error_responses(
+                *STAFF,
+                OrderErrorCode.NOT_PENDING,
+                PaymentErrorCode.NOT_CAPTURABLE,
+                PaymentErrorCode.CAPTURE_FAILED,
+            ),
         },
     )
     @action(
@@ -241,8 +254,5 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def mark_paid(self, request, pk=None):
         order = self.get_object()
-        try:
-            services.mark_order_paid(order, request.user)
-        except services.OrderError as error:
-            raise refusal(error) from None
+        services.mark_order_paid(order, request.user)
         return self.detail_response(order)

@@ -25,6 +25,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from shop.core.errors import ServiceError
+from shop.core.money import AMOUNT
 from shop.orders import services
 from shop.orders.filters import HidesFailedAttempts
 from shop.orders.models import Order, OrderStatus
@@ -141,7 +143,7 @@ class OrderActionView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form):
         try:
             message = self.perform(self.object, self.request.user, form.cleaned_data)
-        except services.OrderError as error:
+        except ServiceError as error:  # of the order or of its payment
             form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, message)
@@ -192,8 +194,7 @@ class FulfilView(OrderActionView):
 
 def amount_field(help_text: str) -> forms.DecimalField:
     return forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        **AMOUNT,
         min_value=Decimal("0.01"),
         required=False,
         help_text=help_text,

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from shop.core.money import money_field
 
 
 class PaymentStatus(models.TextChoices):
@@ -45,10 +45,10 @@ class Payment(models.Model):
         db_index=True,
     )
     currency = models.CharField(max_length=3)
-    amount = models.DecimalField(**MONEY)
-    captured_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    capturing_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    refunded_amount = models.DecimalField(**MONEY, default=Decimal(0))
+    amount = money_field()
+    captured_amount = money_field(default=Decimal(0))
+    capturing_amount = money_field(default=Decimal(0))
+    refunded_amount = money_field(default=Decimal(0))
     # The provider's id of the authorization, for capture, void and refund.
     transaction_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,7 +98,7 @@ class PaymentTransaction(models.Model):
     )
     kind = models.CharField(max_length=16)
     is_success = models.BooleanField()
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
     transaction_id = models.CharField(max_length=255, blank=True)
     error = models.CharField(max_length=255, blank=True)
     raw_response = models.JSONField(default=dict, blank=True)

@@ -8,7 +8,9 @@ the payment row.
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import TextChoices
 
+from shop.core.errors import ServiceError
 from shop.payments.models import (
     CAPTURABLE,
     Payment,
@@ -26,11 +28,27 @@ GATEWAY_HOOKS = {
 }
 
 
-class PaymentError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class PaymentErrorCode(TextChoices):
+    AUTHORIZE_FAILED = "authorize_failed", "The gateway declined the payment."
+    CAPTURE_FAILED = "capture_failed", "The gateway declined the capture."
+    VOID_FAILED = "void_failed", "The gateway declined voiding the payment."
+    REFUND_FAILED = "refund_failed", "The gateway declined the refund."
+    NOT_CAPTURABLE = "not_capturable", "The payment cannot be captured in its status."
+    NOT_VOIDABLE = "not_voidable", "The payment cannot be voided in its status."
+    INVALID_CAPTURE_AMOUNT = (
+        "invalid_capture_amount",
+        "The amount is not above 0 and within what is left to capture.",
+    )
+    INVALID_REFUND_AMOUNT = (
+        "invalid_refund_amount",
+        "The amount is not above 0 and within what is left to refund.",
+    )
+    NOTHING_TO_CAPTURE = "nothing_to_capture", "The whole authorization is captured."
+    NOTHING_TO_REFUND = "nothing_to_refund", "Everything captured is refunded."
+
+
+class PaymentError(ServiceError):
+    codes = PaymentErrorCode
 
 
 def call_gateway(
@@ -129,6 +147,7 @@ def _reserve(
                 f"invalid_{what}_amount",
                 f"{what.capitalize()} must be above 0 and at most {available} "
                 f"{locked.currency}.",
+                "amount",
             )
         setattr(locked, field, getattr(locked, field) + amount)
         locked.save(update_fields=[field, "updated_at"])

@@ -20,11 +20,12 @@ nothing.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, TextChoices, Value, When
 
+from shop.core.errors import ServiceError
 from shop.plugins.manager import get_plugins_manager
 from shop.stock.models import Stock
 
@@ -36,11 +37,23 @@ class Shortage:
     available: int
 
 
-class InsufficientStock(Exception):
+class StockErrorCode(TextChoices):
+    INSUFFICIENT_STOCK = (
+        "insufficient_stock",
+        "Some variants are short of stock; `detail.variants` says by how much.",
+    )
+
+
+class InsufficientStock(ServiceError):
+    codes = StockErrorCode
+
     def __init__(self, shortages: list[Shortage]):
         super().__init__(
+            "insufficient_stock",
             "Not enough stock for variants "
             + ", ".join(str(s.variant_id) for s in shortages)
+            + ".",
+            detail={"variants": [asdict(shortage) for shortage in shortages]},
         )
         self.shortages = shortages
 

@@ -135,9 +135,9 @@ def test_token_sign_in_and_revoke(api, shopper):
     assert client.get("/api/v1/account/me/").status_code == 200
     assert client.delete("/api/v1/auth/token/").status_code == 204
     assert not Token.objects.exists()
-    # The first authenticator (the session) names no challenge: DRF answers 403.
     revoked = client.get("/api/v1/account/me/")
-    assert revoked.status_code == 403
+    assert revoked.status_code == 401
+    assert revoked["WWW-Authenticate"] == 'Bearer realm="api"'
     assert revoked.json()["error"]["code"] == "authentication_failed"
 
 
@@ -163,6 +163,8 @@ def test_token_sign_in_refuses_wrong_credentials(api, shopper, email, password):
     assert response.json()["error"] == {
         "code": "invalid_credentials",
         "message": "Wrong email or password.",
+        "fields": {},
+        "detail": None,
     }
     assert not Token.objects.exists()
 

@@ -80,7 +80,8 @@ def test_password_change_needs_a_signed_in_user(api):
         format="json",
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_reset_request_answers_the_same_for_unknown_emails(
@@ -92,7 +93,8 @@ def test_reset_request_answers_the_same_for_unknown_emails(
             {"email": "nobody@example.com"},
             format="json",
         )
-    assert unknown.status_code == 200
+    assert unknown.status_code == 202
+    assert unknown.content == b""
     assert events == []
     assert mail.outbox == []
 
@@ -100,8 +102,8 @@ def test_reset_request_answers_the_same_for_unknown_emails(
         known = api.post(
             "/api/v1/auth/password-reset/", {"email": "ADA@example.com"}, format="json"
         )
-    assert known.status_code == 200
-    assert known.json() == unknown.json()
+    assert known.status_code == 202
+    assert known.content == b""
     assert [name for name, _ in events] == ["account_password_reset_requested"]
     assert events[0][1]["email"] == "ada@example.com"
     assert [message.to for message in mail.outbox] == [["ada@example.com"]]
@@ -150,6 +152,8 @@ def test_reset_confirm_refuses_bad_links(api, shopper, uid, token):
     assert response.json()["error"] == {
         "code": "invalid_token",
         "message": "The reset link is invalid or expired.",
+        "fields": {},
+        "detail": None,
     }
     shopper.refresh_from_db()
     assert shopper.check_password(PASSWORD)

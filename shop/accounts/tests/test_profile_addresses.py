@@ -40,7 +40,7 @@ def test_me_shows_and_changes_the_names_only(signed_in, shopper):
 
 
 def test_me_needs_a_signed_in_user(api):
-    assert api.get("/api/v1/account/me/").status_code == 403
+    assert api.get("/api/v1/account/me/").status_code == 401
 
 
 def test_create_address_as_default_shipping(signed_in, shopper):
@@ -161,7 +161,7 @@ def test_address_list_in_fixed_queries(signed_in, shopper, django_assert_num_que
 
 
 def test_addresses_need_a_signed_in_user(api):
-    assert api.get("/api/v1/account/addresses/").status_code == 403
+    assert api.get("/api/v1/account/addresses/").status_code == 401
 
 
 def test_an_account_holds_at_most_30_addresses(signed_in, shopper):
@@ -169,9 +169,11 @@ def test_an_account_holds_at_most_30_addresses(signed_in, shopper):
 
     response = signed_in.post("/api/v1/account/addresses/", HOME, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "too_many_addresses",
         "message": "At most 30 addresses per account.",
+        "fields": {},
+        "detail": None,
     }
     assert Address.objects.count() == 30

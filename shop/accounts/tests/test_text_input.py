@@ -68,10 +68,8 @@ def test_the_checkout_address_refuses_a_bidi_override(shopper, signed_in):
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
-        "shipping_address": {
-            "city": [
-                "Contains a bidirectional control character (U+2066), which can "
-                "disguise text."
-            ]
-        }
+        "shipping_address.city": [
+            "Contains a bidirectional control character (U+2066), which can "
+            "disguise text."
+        ]
     }

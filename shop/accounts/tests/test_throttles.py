@@ -4,6 +4,7 @@ and per account, on the API and in the Wagtail admin alike."""
 import pytest
 
 from shop.accounts.tests.conftest import PASSWORD
+from shop.core.errors import error_body
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_the_api_locks_an_account_after_failures_from_many_addresses(
 
     assert statuses == [400] * 5 + [429]
     assert right.status_code == 429
-    assert right.json() == {"error": {"code": "throttled", "message": LOCKED}}
+    assert right.json() == error_body("throttled", LOCKED)
 
 
 def test_a_lockout_answers_the_same_for_an_unknown_account(api, shopper, limits):
@@ -98,7 +99,7 @@ def test_a_lockout_answers_the_same_for_an_unknown_account(api, shopper, limits)
     response = api_sign_in(api, "nobody@example.com", "guess", REMOTE_ADDR="10.0.1.1")
 
     assert response.status_code == 429
-    assert response.json() == {"error": {"code": "throttled", "message": LOCKED}}
+    assert response.json() == error_body("throttled", LOCKED)
 
 
 def test_the_api_locks_an_address_guessing_many_accounts(api, shopper, limits):

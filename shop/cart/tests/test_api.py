@@ -36,7 +36,6 @@ def test_headless_journey_builds_a_cart_by_token():
     line = CartLine.objects.get()
     assert added.json() == {
         "token": token,
-        "currency": "USD",
         "lines": [
             {
                 "id": line.pk,
@@ -50,13 +49,13 @@ def test_headless_journey_builds_a_cart_by_token():
                     "product_slug": variant.product.slug,
                 },
                 "quantity": 2,
-                "unit_price": "19.90",
-                "line_total": "39.80",
+                "unit_price": {"amount": "19.90", "currency": "USD"},
+                "line_total": {"amount": "39.80", "currency": "USD"},
                 "is_available": True,
             }
         ],
         "quantity": 2,
-        "subtotal": "39.80",
+        "subtotal": {"amount": "39.80", "currency": "USD"},
     }
     assert client.get("/api/v1/cart/").json() == added.json()
 
@@ -64,7 +63,7 @@ def test_headless_journey_builds_a_cart_by_token():
         f"/api/v1/cart/lines/{line.pk}/", {"quantity": 5}, format="json"
     )
     assert changed.status_code == 200
-    assert changed.json()["subtotal"] == "99.50"
+    assert changed.json()["subtotal"] == {"amount": "99.50", "currency": "USD"}
 
     assert client.delete(f"/api/v1/cart/lines/{line.pk}/").status_code == 204
     assert client.get("/api/v1/cart/").json()["lines"] == []
@@ -81,16 +80,16 @@ def test_the_price_always_comes_from_the_variant(headless, anonymous_cart, varia
 
     body = headless.get("/api/v1/cart/").json()
 
-    assert (body["lines"][0]["unit_price"], body["subtotal"]) == ("60.00", "60.00")
+    sixty = {"amount": "60.00", "currency": "USD"}
+    assert (body["lines"][0]["unit_price"], body["subtotal"]) == (sixty, sixty)
 
 
 def test_no_cart_yet_reads_as_empty():
     assert APIClient().get("/api/v1/cart/").json() == {
         "token": None,
-        "currency": "USD",
         "lines": [],
         "quantity": 0,
-        "subtotal": "0.00",
+        "subtotal": {"amount": "0.00", "currency": "USD"},
     }
 
 
@@ -195,8 +194,9 @@ def test_quantity_errors_name_the_field(headless, variant):
 
     assert response.json()["error"] == {
         "code": "quantity_out_of_range",
-        "message": "Invalid input.",
+        "message": "The quantity must be from 1 to 50.",
         "fields": {"quantity": ["The quantity must be from 1 to 50."]},
+        "detail": None,
     }
 
 
@@ -221,6 +221,10 @@ def test_unavailable_variant_is_a_409(headless, anonymous_cart):
     assert response.json()["error"] == {
         "code": "variant_unavailable",
         "message": f"{variant.sku} is not for sale.",
+        "fields": {},
+        "detail": {
+            "variants": [{"variant_id": variant.pk, "requested": 1, "available": 0}]
+        },
     }
 
 
@@ -251,6 +255,20 @@ def test_session_cart_for_the_storefront_needs_csrf(variant):
     cart = Cart.objects.get()
     assert browser.session["cart_token"] == str(cart.token)
     assert browser.get("/api/v1/cart/").json()["quantity"] == 1
+
+
+def test_a_cookieless_client_needs_no_csrf_token_nor_cart_token(variant):
+    headless = APIClient(enforce_csrf_checks=True)
+
+    created = headless.post("/api/v1/cart/")
+    added = APIClient(enforce_csrf_checks=True).post(
+        "/api/v1/cart/lines/", {"variant_id": variant.pk, "quantity": 1}, format="json"
+    )
+
+    assert created.status_code == 201
+    assert created.json()["token"] == str(Cart.objects.get(lines=None).token)
+    assert added.status_code == 201
+    assert added.json()["quantity"] == 1
 
 
 def test_a_session_whose_cart_is_gone_starts_a_new_one(variant):

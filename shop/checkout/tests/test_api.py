@@ -64,7 +64,11 @@ def test_declined_card_is_402_and_keeps_nothing(shop_plugins, user):
     )
     assert response.status_code == 402
     error = response.json()["error"]
-    assert (error["code"], error["reason"]) == ("payment_declined", "card_declined")
+    assert (error["code"], error["detail"]["reason"]) == (
+        "payment_declined",
+        "card_declined",
+    )
+    assert Order.objects.get(pk=error["detail"]["order"]).status == "failed"
     assert Stock.objects.get(variant=variant).quantity_allocated == 0
 
 
@@ -75,8 +79,11 @@ def test_short_stock_is_409_naming_the_variant(shop_plugins, user):
     assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "insufficient_stock",
-        "message": "Some products are short of stock.",
-        "variants": [{"variant_id": variant.pk, "requested": 2, "available": 1}],
+        "message": f"Not enough stock for variants {variant.pk}.",
+        "fields": {},
+        "detail": {
+            "variants": [{"variant_id": variant.pk, "requested": 2, "available": 1}]
+        },
     }
 
 
@@ -117,18 +124,21 @@ def test_prices_totals_and_status_cannot_be_set(shop_plugins, user):
     assert (checkout.email, checkout.currency) == ("ada@example.com", "USD")
     # and a price sent with the completion is ignored
     response = complete(client, checkout, body={**PAY, "total_gross": "0.01"})
-    assert response.json()["total_gross"] == "54.90"
+    assert response.json()["total"]["gross"] == {"amount": "54.90", "currency": "USD"}
 
 
 @pytest.mark.parametrize(
-    "address",
+    ("address", "field"),
     [
-        {**ADDRESS, "country": "XX"},
-        {key: value for key, value in ADDRESS.items() if key != "city"},
-        "not an address",
+        ({**ADDRESS, "country": "XX"}, "shipping_address.country"),
+        (
+            {key: value for key, value in ADDRESS.items() if key != "city"},
+            "shipping_address.city",
+        ),
+        ("not an address", "shipping_address"),
     ],
 )
-def test_bad_address_is_refused(shop_plugins, user, address):
+def test_bad_address_is_refused(shop_plugins, user, address, field):
     checkout = make_checkout([(VariantFactory(stock=5), 1)], user=user)
     response = client_for(user).patch(
         f"{API}/checkouts/{checkout.token}/",
@@ -136,7 +146,7 @@ def test_bad_address_is_refused(shop_plugins, user, address):
         format="json",
     )
     assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["shipping_address"]
+    assert list(response.json()["error"]["fields"]) == [field]
     checkout.refresh_from_db()
     assert checkout.shipping_address == ADDRESS
 
@@ -207,6 +217,8 @@ def test_staff_capture_then_fulfil_through_the_api(shop_plugins, user):
     assert response.json()["error"] == {
         "code": "invalid_capture_amount",
         "message": "Capture must be above 0 and at most 54.90 USD.",
+        "fields": {"amount": ["Capture must be above 0 and at most 54.90 USD."]},
+        "detail": None,
     }
     # they capture part, then the rest
     response = staff.post(f"{url}/capture/", {"amount": "50.00"}, format="json")
@@ -214,11 +226,14 @@ def test_staff_capture_then_fulfil_through_the_api(shop_plugins, user):
     [payment] = response.json()["payments"]
     assert (payment["status"], payment["captured_amount"]) == (
         "partially_captured",
-        "50.00",
+        {"amount": "50.00", "currency": "USD"},
     )
     response = staff.post(f"{url}/capture/", {}, format="json")
     [payment] = response.json()["payments"]
-    assert (payment["status"], payment["captured_amount"]) == ("captured", "54.90")
+    assert (payment["status"], payment["captured_amount"]) == (
+        "captured",
+        {"amount": "54.90", "currency": "USD"},
+    )
     response = staff.post(f"{url}/capture/", {}, format="json")
     assert (response.status_code, response.json()["error"]["code"]) == (
         409,

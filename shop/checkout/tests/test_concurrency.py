@@ -12,6 +12,7 @@ from shop.accounts.factories import UserFactory
 from shop.checkout import services
 from shop.checkout.factories import SUCCESS_CARD, make_checkout
 from shop.checkout.models import Checkout
+from shop.core.errors import ServiceError
 from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher
 from shop.orders.models import Order, OrderStatus
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def complete_all_at_once(checkouts, same_key=False) -> list:
     """Completes every checkout in its own thread, all released together;
-    returns each one's Completion or CheckoutError code."""
+    returns each one's Completion or service error code."""
     barrier = threading.Barrier(len(checkouts))
     outcomes = [None] * len(checkouts)
 
@@ -38,7 +39,7 @@ def complete_all_at_once(checkouts, same_key=False) -> list:
                 "dummy-payment",
                 SUCCESS_CARD,
             )
-        except services.CheckoutError as error:
+        except ServiceError as error:
             outcomes[index] = error.code
         finally:
             connection.close()

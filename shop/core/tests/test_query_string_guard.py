@@ -29,6 +29,7 @@ def test_a_nul_byte_in_any_api_parameter_is_a_400(query, name):
             "code": "invalid_query",
             "message": "Invalid query string.",
             "fields": {name: ["Contains a NUL byte."]},
+            "detail": None,
         }
     }
 
@@ -54,6 +55,7 @@ def test_an_escaped_percent_sign_is_an_ordinary_value():
             "code": "invalid",
             "message": "Invalid input.",
             "fields": {"category": ["No category with id or slug '%'."]},
+            "detail": None,
         }
     }
 

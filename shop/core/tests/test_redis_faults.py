@@ -112,14 +112,14 @@ def browse(shop) -> dict[str, int]:
         "product list": f"{API}/products/",
         "product detail": f"{API}/products/{product.pk}/",
         "categories": f"{API}/categories/",
-        "popular": f"{API}/recommendations/popular",
-        "similar": f"{API}/recommendations/similar/{product.pk}",
-        "for me": f"{API}/recommendations/for-me",
+        "popular": f"{API}/recommendations/popular/",
+        "similar": f"{API}/recommendations/similar/{product.pk}/",
+        "for me": f"{API}/recommendations/for-me/",
         "readyz": "/readyz",
     }
     statuses = {name: client.get(url).status_code for name, url in urls.items()}
     statuses["events"] = client.post(
-        f"{API}/events",
+        f"{API}/events/",
         {"events": [{"kind": "view", "product": product.pk, "session_id": "tab-1"}]},
         format="json",
     ).status_code

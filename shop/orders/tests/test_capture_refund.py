@@ -16,6 +16,7 @@ from shop.checkout.services import complete_checkout
 from shop.orders import services
 from shop.orders.models import OrderStatus
 from shop.payments.models import PaymentStatus
+from shop.payments.services import PaymentError
 from shop.webhooks.models import Webhook, WebhookDelivery
 from shop.webhooks.tests.outbox import outbox, subscribe
 
@@ -48,7 +49,7 @@ def test_partial_captures_add_up_to_the_authorization(shop_plugins, staff):
     )
     assert WebhookDelivery.objects.count() == 0
     # and more than the 5.00 left is refused, changing nothing
-    with pytest.raises(services.OrderError) as error:
+    with pytest.raises(PaymentError) as error:
         services.capture_order(order, staff, Decimal("5.01"))
     assert (error.value.code, error.value.message) == (
         "invalid_capture_amount",

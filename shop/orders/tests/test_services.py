@@ -23,6 +23,7 @@ from shop.orders.tasks import (
 )
 from shop.payments import services as payment_services
 from shop.payments.models import PaymentStatus
+from shop.payments.services import PaymentError
 from shop.plugins.types import TransactionKind
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_partial_then_full_refund_never_above_captured(db, staff):
         Decimal("10.00"),
     )
     # then more than what is left is refused
-    with pytest.raises(services.OrderError) as error:
+    with pytest.raises(PaymentError) as error:
         services.refund_order(order, staff, Decimal("15.01"))
     assert error.value.code == "invalid_refund_amount"
     # and the rest refunds in full, marking the order refunded
