@@ -220,9 +220,9 @@ def cancel_order(order: Order, user=None, note: str = "") -> Order:
         get_plugins_manager().order_cancelled(order_payload(order))
     for payment in order.payments.all():
         try:
-            if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
-                payments.void(payment)
-            elif payment.refundable_amount > 0:
+            if payment.capturable_amount > 0:
+                payment = payments.void(payment)
+            if payment.refundable_amount > 0:
                 payments.refund(payment)
         except payments.PaymentError as error:
             # The order stays cancelled; staff see why the money did not move.

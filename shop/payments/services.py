@@ -193,7 +193,9 @@ def capture(payment: Payment, amount: Decimal | None = None) -> Payment:
 
 
 def void(payment: Payment) -> Payment:
-    if payment.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
+    """Releases what is still authorized (all of it, or the rest after partial
+    captures; what was captured is refunded separately)."""
+    if payment.status not in CAPTURABLE:
         raise PaymentError("not_voidable", f"The payment is {payment.status}.")
     response = call_gateway(TransactionKind.VOID, payment, payment.amount)
     return _settle(payment, response, status=PaymentStatus.VOIDED)

@@ -194,3 +194,26 @@ def test_a_cancelled_order_is_never_charged(shop_plugins, staff, monkeypatch):
         "An order that is cancelled cannot be charged.",
     )
     assert order.events.filter(type="note").get().note == "Gateway down."
+
+
+def test_cancelling_a_partly_captured_order_voids_the_rest_and_refunds(
+    shop_plugins, staff
+):
+    # given an order of 25.00 of which 10.00 is captured
+    order = place([(VariantFactory(price=Decimal("10.00"), stock=5), 2)])
+    services.capture_order(order, staff, Decimal("10.00"))
+    # when it is cancelled
+    services.cancel_order(order, staff)
+    # then the rest of the authorization is released and the 10.00 given back
+    payment = order.payments.get()
+    assert (payment.status, payment.captured_amount, payment.refunded_amount) == (
+        PaymentStatus.REFUNDED,
+        Decimal("10.00"),
+        Decimal("10.00"),
+    )
+    assert [t.kind for t in payment.transactions.all()] == [
+        "authorize",
+        "capture",
+        "void",
+        "refund",
+    ]
