@@ -44,6 +44,6 @@ def test_five_hundred_product_page_views_keep_the_model(embedded, catalog, clien
     cache.clear()
     # then recommendations still come from the model, not the fallback
     for product in products:
-        response = client.get(f"{API}/recommendations/similar/{product.pk}")
+        response = client.get(f"{API}/recommendations/similar/{product.pk}/")
         assert response.status_code == 200
         assert response.json()["fallback"] is False
