@@ -243,24 +243,37 @@ def shard_fields(
         content = top_k_rows(prepared.features, prepared.labels, rows, k)
     else:
         content = (prepared.content[0][rows], prepared.content[1][rows])
-    similar = similar_lists(prepared, rows, config, content)
-    # Popularity is added once per candidate when serving, not per history item.
-    personal = blend_lists(
-        {
-            "content": content,
-            "cooccurrence": (prepared.co_neighbours[rows], prepared.co_scores[rows]),
-            "next": (prepared.next_neighbours[rows], prepared.next_scores[rows]),
-        },
-        prepared.popular,
-        {**prepared.tuned["weights"], "popularity": 0.0},
-        config["PERSONAL_K"],
-        rows=rows,
-    )
+
+    def personal() -> tuple[np.ndarray, np.ndarray]:
+        # Popularity is added once per candidate when serving, not per history
+        # item.
+        return blend_lists(
+            {
+                "content": content,
+                "cooccurrence": (
+                    prepared.co_neighbours[rows],
+                    prepared.co_scores[rows],
+                ),
+                "next": (prepared.next_neighbours[rows], prepared.next_scores[rows]),
+            },
+            prepared.popular,
+            {**prepared.tuned["weights"], "popularity": 0.0},
+            config["PERSONAL_K"],
+            rows=rows,
+        )
+
     fields = {}
-    for name, (neighbours, scores) in (("similar", similar), ("personal", personal)):
+    # One list at a time, encoded before the next is built (less memory).
+    for name, build in (
+        ("similar", lambda: similar_lists(prepared, rows, config, content)),
+        ("personal", personal),
+    ):
+        neighbours, scores = build()
         # Row numbers to product ids (padding stays -1).
         product_ids = np.where(neighbours >= 0, prepared.ids[neighbours], -1)
+        del neighbours  # catalog-sized: freed before the text is built
         values = encode_rows(product_ids, scores)
+        del product_ids, scores
         fields.update(
             zip(
                 (f"{name}:{pk}" for pk in prepared.ids[rows].tolist()),
