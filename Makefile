@@ -14,17 +14,21 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/const
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@
 
+# make run PORT=8123 HOST=0.0.0.0 serves elsewhere.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 # The worker gets the web server's settings (manage.py's default: dev); started
 # alone, celery_app defaults to production like shop.wsgi.
 run: $(BIN)/.installed
-	$(MANAGE) bootstrap
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Redis configured: starting Celery worker and beat beside the web server."; \
+	  $(MANAGE) migrate --verbosity 0; \
 	  mkdir -p var; DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-shop.settings.dev} $(BIN)/celery -A celery_app worker --beat --loglevel=info --concurrency=2 & \
 	  trap 'kill $$!' EXIT INT TERM; \
-	  $(MANAGE) runserver 127.0.0.1:8000; \
+	  $(MANAGE) bootstrap --serve --address $(HOST):$(PORT); \
 	else \
-	  $(MANAGE) runserver 127.0.0.1:8000; \
+	  $(MANAGE) bootstrap --serve --address $(HOST):$(PORT); \
 	fi
 
 services:

@@ -45,3 +45,28 @@ class Interaction(models.Model):
 
     def __str__(self):
         return f"{self.kind} of {self.product_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StoredValue(models.Model):
+    """The recommender's store without Redis (recommend.store.DatabaseStore).
+
+    Its own table, not a cache: nothing else's entries can evict a published
+    model. A replaced or unpublished version expires; the current one never.
+    The pointer to the current version is the row with an empty version.
+    """
+
+    prefix = models.CharField(max_length=64)
+    version = models.CharField(max_length=64)
+    field = models.CharField(max_length=255)
+    value = models.BinaryField()
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "version", "field"], name="stored_value_unique_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}:{self.version}:{self.field}"

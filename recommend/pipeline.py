@@ -12,11 +12,12 @@ import time
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 
 from cms.models import ProductPage
 from recommend import training
 from recommend.data import load_catalog, load_interactions
-from recommend.store import get_store
+from recommend.store import get_store, version_built_at
 
 POPULARITY_BATCH = 1000
 
@@ -31,6 +32,16 @@ def _save_popularity(ids: np.ndarray, scores: np.ndarray) -> None:
         ProductPage.objects.bulk_update(
             pages, ["popularity"], batch_size=POPULARITY_BATCH
         )
+
+
+def needs_training() -> bool:
+    """No model is published, or a product was published (variants are part of
+    their page) after the published model's run began."""
+    version = get_store().current()
+    if version is None:
+        return True
+    latest = ProductPage.objects.aggregate(latest=Max("last_published_at"))["latest"]
+    return latest is not None and latest.timestamp() > version_built_at(version)
 
 
 def train_now(progress: training.Progress = training._quiet) -> str:

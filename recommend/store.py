@@ -12,7 +12,8 @@ Two backends with the same interface:
   ``<prefix>:v:<version>``, and the pointer ``<prefix>:current``. A read is one
   Lua script (one round trip) that resolves the pointer and HMGETs the fields;
   publishing is another script (pointer flip, old version set to expire).
-- `CacheStore` (no Redis, `make run`): the Django cache, one key per field.
+- `DatabaseStore` (no Redis, `make run`): rows of its own table, one per
+  field, never in a cache whose entry limit would evict the published model.
 
 Values are strings; `encode_scored` / `decode_scored` turn (id, score) lists into
 the compact form the store keeps ("12:0.8731,40:0.5120").
@@ -21,12 +22,16 @@ the compact form the store keeps ("12:0.8731,40:0.5120").
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 
 import numpy as np
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from recommend.models import StoredValue
 from shop.core.redis_breaker import CircuitBreakingRedis
 
 WRITE_BATCH = 1000
@@ -144,6 +149,11 @@ def new_version() -> str:
     return f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
 
 
+def version_built_at(version: str) -> float:
+    """When the run that wrote ``version`` began (seconds since the epoch)."""
+    return int(version.split("-", 1)[0]) / 1e9
+
+
 def _config() -> Mapping:
     return settings.RECOMMEND
 
@@ -231,46 +241,102 @@ class RedisStore:
         return version, values
 
 
-class CacheStore:
-    def __init__(self, prefix: str):
-        self.pointer = f"{prefix}:current"
-        self.version_prefix = f"{prefix}:v:"
+class DatabaseStore:
+    """The store on the database's own table (StoredValue), never on a cache
+    that evicts. Publishing also deletes the expired rows."""
 
-    def _key(self, version: str, field: str) -> str:
-        return f"{self.version_prefix}{version}:{field}"
+    POINTER = "current"
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def _rows(self, version: str):
+        return StoredValue.objects.filter(prefix=self.prefix, version=version)
+
+    def _put(self, version: str, fields: Mapping[str, bytes], ttl: int | None):
+        expires_at = None if ttl is None else timezone.now() + timedelta(seconds=ttl)
+        StoredValue.objects.bulk_create(
+            [
+                StoredValue(
+                    prefix=self.prefix,
+                    version=version,
+                    field=name,
+                    value=value,
+                    expires_at=expires_at,
+                )
+                for name, value in fields.items()
+            ],
+            batch_size=WRITE_BATCH,
+            update_conflicts=True,
+            unique_fields=["prefix", "version", "field"],
+            update_fields=["value", "expires_at"],
+        )
 
     def begin(self) -> str:
-        return new_version()
+        version = new_version()
+        self.write(version, {"_built_from": str(time.time())})
+        return version
 
     def write(self, version: str, fields: Mapping[str, str]) -> None:
-        cache.set_many(
-            {self._key(version, name): value for name, value in fields.items()},
-            timeout=_config()["CACHE_VERSION_TTL_SECONDS"],
+        # Unpublished until publish(): expires like an abandoned build.
+        self._put(
+            version,
+            {name: value.encode() for name, value in fields.items()},
+            _config()["BUILD_TTL_SECONDS"],
         )
 
     def publish(self, version: str) -> None:
-        cache.set(self.pointer, version, timeout=None)
+        now = timezone.now()
+        with transaction.atomic():
+            if (
+                not self._rows(version)
+                .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+                .exists()
+            ):
+                raise VersionGone(version)
+            previous = self.current()
+            self._rows(version).update(expires_at=None)
+            self._put("", {self.POINTER: version.encode()}, None)
+            if previous and previous != version:
+                old_ttl = timedelta(seconds=_config()["OLD_VERSION_TTL_SECONDS"])
+                self._rows(previous).update(expires_at=now + old_ttl)
+            StoredValue.objects.filter(prefix=self.prefix, expires_at__lt=now).delete()
 
     def current(self) -> str | None:
-        return cache.get(self.pointer)
+        value = (
+            self._rows("").filter(field=self.POINTER).values_list("value", flat=True)
+        )
+        return bytes(value[0]).decode() if value else None
 
     def put_blob(self, version: str, name: str, blob: bytes) -> None:
-        cache.set(self._key(version, name), blob, _config()["BUILD_TTL_SECONDS"])
+        self._put(f"{version}:side", {name: blob}, _config()["BUILD_TTL_SECONDS"])
 
     def get_blob(self, version: str, name: str) -> bytes:
-        blob = cache.get(self._key(version, name))
-        if blob is None:
+        blob = (
+            self._rows(f"{version}:side")
+            .filter(field=name, expires_at__gt=timezone.now())
+            .values_list("value", flat=True)
+        )
+        if not blob:
             raise VersionGone(version)
-        return blob
+        return bytes(blob[0])
 
     def delete_blob(self, version: str, name: str) -> None:
-        cache.delete(self._key(version, name))
+        self._rows(f"{version}:side").filter(field=name).delete()
 
     def count_done(self, version: str) -> int:
-        # Without Redis, tasks run eagerly one after another: no race to guard.
-        key = self._key(version, "done")
-        cache.add(key, 0, _config()["BUILD_TTL_SECONDS"])
-        return cache.incr(key)
+        """Counts a finished shard of the run; the count so far (a row lock
+        serialises concurrent shards)."""
+        with transaction.atomic():
+            rows = self._rows(f"{version}:side").select_for_update()
+            done = rows.filter(field="done").values_list("value", flat=True)
+            count = int(bytes(done[0]).decode()) + 1 if done else 1
+            self._put(
+                f"{version}:side",
+                {"done": str(count).encode()},
+                _config()["BUILD_TTL_SECONDS"],
+            )
+        return count
 
     def read(self, fields: Sequence[str]) -> tuple[str | None, list[str | None]]:
         # Versions are never overwritten, so a pointer read followed by the
@@ -278,19 +344,24 @@ class CacheStore:
         version = self.current()
         if version is None:
             return None, [None] * len(fields)
-        keys = [self._key(version, name) for name in fields]
-        values = cache.get_many(keys)
-        return version, [values.get(key) for key in keys]
+        values = dict(
+            self._rows(version)
+            .filter(field__in=list(fields))
+            .values_list("field", "value")
+        )
+        return version, [
+            bytes(values[name]).decode() if name in values else None for name in fields
+        ]
 
 
 _redis_stores: dict[tuple[str, str], RedisStore] = {}
 
 
-def get_store() -> RedisStore | CacheStore:
+def get_store() -> RedisStore | DatabaseStore:
     """The store the settings ask for (Redis when REDIS_URL is set)."""
     prefix = _config()["KEY_PREFIX"]
     if not settings.REDIS_URL:
-        return CacheStore(prefix)
+        return DatabaseStore(prefix)
     key = (settings.REDIS_URL, prefix)
     if key not in _redis_stores:
         _redis_stores[key] = RedisStore(*key)

@@ -10,10 +10,12 @@ Celery chord: that would need a result backend this project does not run.
 """
 
 import logging
+import threading
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from recommend import pipeline
 
@@ -58,11 +60,48 @@ def schedule_retrain() -> bool:
 
     Changes within RETRAIN_DEBOUNCE_SECONDS share one run: the first queues it
     with that countdown, the others find it pending. Call it from the code that
-    changes the catalog (e.g. a product_updated plugin hook).
+    changes the catalog (e.g. a product_updated plugin hook). Without Redis
+    there is no worker (tasks run eagerly, the embedded default): it runs in a
+    thread of this process.
     """
     delay = settings.RECOMMEND["RETRAIN_DEBOUNCE_SECONDS"]
+    if not settings.REDIS_URL:
+        return _retrain_in_process(delay)
     # The marker outlives the countdown a little, in case the worker is late.
     if not cache.add(RETRAIN_PENDING_KEY, True, timeout=delay * 2 + 60):
         return False
     retrain_after_change.apply_async(countdown=delay)
     return True
+
+
+_in_process_lock = threading.Lock()
+_in_process_timer: threading.Timer | None = None
+
+
+def _retrain_in_process(delay: float) -> bool:
+    """Eager Celery ignores a countdown and would train inside the request that
+    changed the catalog; a timer thread trains once after the debounce instead,
+    without holding the request."""
+    global _in_process_timer
+    with _in_process_lock:
+        if _in_process_timer is not None and _in_process_timer.is_alive():
+            return False
+        _in_process_timer = threading.Timer(delay, _train_in_thread)
+        _in_process_timer.daemon = True
+        _in_process_timer.start()
+    return True
+
+
+def _train_in_thread() -> None:
+    global _in_process_timer
+    # From here on this run may miss a change: the next one schedules anew.
+    with _in_process_lock:
+        _in_process_timer = None
+    try:
+        version = pipeline.train_now(progress=logger.info)
+        logger.info("Recommendations version %s published", version)
+    except Exception:
+        logger.exception("Retraining after a catalog change failed")
+    finally:
+        # The thread's own database connections.
+        connections.close_all()

@@ -2,15 +2,17 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from cms.selectors import catalog_products
 from recommend import pipeline, services, training
-from recommend.models import Interaction
+from recommend.models import Interaction, StoredValue
 from recommend.store import (
-    CacheStore,
+    DatabaseStore,
     RedisStore,
     VersionGone,
     decode_scored,
@@ -20,12 +22,13 @@ from recommend.store import (
 )
 
 
-@pytest.fixture(params=["redis", "django-cache"])
+@pytest.fixture(params=["redis", "database"])
 def store(request, settings):
-    if request.param == "django-cache":
+    if request.param == "database":
+        request.getfixturevalue("db")
         settings.REDIS_URL = ""
     store = get_store()
-    assert isinstance(store, RedisStore if request.param == "redis" else CacheStore)
+    assert isinstance(store, RedisStore if request.param == "redis" else DatabaseStore)
     return store
 
 
@@ -196,6 +199,39 @@ def test_a_training_process_killed_mid_write_leaves_the_old_version(settings):
     assert store.client.hget(store.version_prefix + unfinished, "popular")
     assert store.read(["popular", "similar:1"]) == (old, ["1:9.0000", "2:0.5000"])
     assert store.client.ttl(store.version_prefix + unfinished) > 0
+
+
+def test_the_database_store_expires_replaced_versions_only(settings, db):
+    # given the store of the embedded default, a version published and replaced
+    settings.REDIS_URL = ""
+    store = get_store()
+    first = publish(store, {"popular": "1:1.0000"})
+    second = publish(store, {"popular": "2:1.0000"})
+    rows = StoredValue.objects.filter(prefix=store.prefix)
+    # then the current version never expires and the replaced one does
+    assert set(rows.filter(version=second).values_list("expires_at", flat=True)) == {
+        None
+    }
+    assert None not in set(
+        rows.filter(version=first).values_list("expires_at", flat=True)
+    )
+    # and once expired, the next publish deletes it
+    rows.filter(version=first).update(expires_at=timezone.now() - timedelta(1))
+    third = publish(store, {"popular": "3:1.0000"})
+    assert not rows.filter(version=first).exists()
+    assert store.read(["popular"]) == (third, ["3:1.0000"])
+
+
+def test_the_database_store_refuses_to_publish_an_expired_build(settings, db):
+    settings.REDIS_URL = ""
+    store = get_store()
+    version = store.begin()
+    StoredValue.objects.filter(version=version).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(VersionGone):
+        store.publish(version)
+    assert store.current() is None
 
 
 def test_encoded_rows_read_back_as_their_pairs():

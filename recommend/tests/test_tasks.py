@@ -80,3 +80,35 @@ def test_training_an_empty_catalog_publishes_empty_lists(db):
     assert ranked.version == version
     assert ranked.items == []
     assert ranked.fallback is False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_redis_a_change_retrains_in_a_thread_once(catalog, settings):
+    # given the embedded default: no Redis, no worker
+    settings.REDIS_URL = ""
+    settings.RECOMMEND = {**settings.RECOMMEND, "RETRAIN_DEBOUNCE_SECONDS": 1}
+    assert get_store().current() is None
+    # when two catalog changes come in together
+    assert tasks.schedule_retrain() is True
+    timer = tasks._in_process_timer
+    assert tasks.schedule_retrain() is False
+    # then one run trains in the background and publishes
+    timer.join(timeout=60)
+    first = get_store().current()
+    assert first is not None
+    assert not services.popular_ids().fallback
+    # and the next change schedules another
+    assert tasks.schedule_retrain() is True
+    timer = tasks._in_process_timer
+    timer.join(timeout=60)
+    assert get_store().current() != first
+
+
+def test_needs_training_until_trained_and_again_after_a_publish(catalog, settings):
+    settings.REDIS_URL = ""
+    assert pipeline.needs_training() is True
+    pipeline.train_now()
+    assert pipeline.needs_training() is False
+    # a product published after the run began
+    catalog["products"]["men-boot-1"].save_revision().publish()
+    assert pipeline.needs_training() is True

@@ -12,9 +12,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
+from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
+from wagtail.models import Site
 
 from shop.accounts.models import Address, User
 from shop.core.errors import ServiceError
@@ -130,8 +132,17 @@ def request_password_reset(email: str) -> None:
         }
     )
     get_plugins_manager().account_password_reset_requested(
-        {"email": user.email, "reset_url": f"{settings.PASSWORD_RESET_URL}?{query}"},
+        {"email": user.email, "reset_url": f"{password_reset_page()}?{query}"},
     )
+
+
+def password_reset_page() -> str:
+    """Where the reset email sends the shopper (see settings.PASSWORD_RESET_URL)."""
+    if settings.PASSWORD_RESET_URL:
+        return settings.PASSWORD_RESET_URL
+    site = Site.objects.filter(is_default_site=True).first()
+    root = site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+    return root + reverse("api:v1:password-reset-confirm")
 
 
 def confirm_password_reset(uid: str, token: str, new_password: str) -> User:

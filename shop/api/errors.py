@@ -135,7 +135,10 @@ STATUS: dict[str, int] = {
     "refund_failed": 402,
     "not_capturable": 409,
     "not_voidable": 409,
+    "invalid_capture_amount": 400,
     "invalid_refund_amount": 400,
+    "nothing_to_capture": 409,
+    "nothing_to_refund": 409,
     # cms reviews
     "already_reviewed": 409,
 }
@@ -251,7 +254,7 @@ class ShortagesSerializer(serializers.Serializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="The gateway's reason, if it gave one.")
-    order = serializers.IntegerField(help_text="The cancelled order's id.")
+    order = serializers.IntegerField(help_text="The failed order's id.")
 
 
 class RetryAfterSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from shop.cart.models import Cart, CartLine
 from shop.checkout.models import Checkout
 from shop.plugins.manager import get_plugins_manager, invalidate_plugins_manager
 from shop.plugins.services import save_plugin_configuration
+from shop.stock.models import Stock
 
 SUCCESS_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
@@ -66,3 +67,9 @@ def make_checkout(lines, *, user=None, email="ada@example.com", **fields):
         "currency": "USD",
     }
     return Checkout.objects.create(cart=cart, user=user, **{**defaults, **fields})
+
+
+def stock_of(variant) -> tuple[int, int]:
+    """(on hand, allocated) of the variant."""
+    row = Stock.objects.get(variant=variant)
+    return row.quantity, row.quantity_allocated

@@ -8,11 +8,12 @@ held over a network call:
 
 1. one short transaction: lock the checkout, lock the stock rows (variant id
    order), allocate, redeem the voucher, create the order (lines, prices and
-   addresses copied) and its pending payment, tell the plugins
-   (``order_created``: the webhooks outbox row is written here);
+   addresses copied) and its pending payment;
 2. no transaction: authorize (or capture) through the gateway plugin;
-3. another short transaction recording the outcome; a decline releases the
-   allocation and the voucher and cancels the order.
+3. another short transaction recording the outcome: an accepted payment
+   places the order for the plugins (``order_created``: the webhooks outbox
+   row is written there); a decline releases the allocation and the voucher
+   and keeps the order as a failed checkout attempt nobody is told about.
 
 The same idempotency key on the same checkout always finds the same order.
 """
@@ -424,7 +425,7 @@ def _place_order(
         total_net=totals.total.net.amount,
         total_gross=totals.total.gross.amount,
     )
-    lines = OrderLine.objects.bulk_create(
+    OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             variant_id=line.variant_id,
@@ -452,9 +453,6 @@ def _place_order(
     order_services.add_event(order, OrderEventType.PLACED, gateway=gateway)
     checkout.order = order
     checkout.save(update_fields=["order", "updated_at"])
-    get_plugins_manager().order_created(
-        order_services.order_payload(order, lines=lines)
-    )
     return order, payment
 
 
@@ -486,7 +484,7 @@ def complete_checkout(checkout: Checkout, key: str, gateway: str, payment_token:
         Checkout.objects.filter(pk=checkout.pk, order=order).update(order=None)
         return Completion(order, payment, created=True)
     order = order_services.payment_succeeded(order, payment)
-    if order.status == OrderStatus.CANCELLED:
+    if order.status == OrderStatus.FAILED:
         payment = payment_services.void(payment)
         return Completion(order, payment, created=True)
     with transaction.atomic():

@@ -14,6 +14,9 @@ class OrderStatus(models.TextChoices):
     FULFILLED = "fulfilled", "Fulfilled"
     CANCELLED = "cancelled", "Cancelled"
     REFUNDED = "refunded", "Refunded / returned"
+    # The payment was declined or errored (or never answered): kept with its
+    # payment record for staff, but never a placed order for anyone downstream.
+    FAILED = "failed", "Failed checkout attempt"
 
 
 class Order(models.Model):
@@ -99,6 +102,8 @@ class OrderLine(models.Model):
     sku = models.CharField(max_length=64)
     quantity = models.PositiveIntegerField()
     quantity_fulfilled = models.PositiveIntegerField(default=0)
+    # Shipped units that came back into stock with a refund.
+    quantity_restocked = models.PositiveIntegerField(default=0)
     unit_price_net = money_field()
     unit_price_gross = money_field()
     total_net = money_field()
@@ -114,6 +119,10 @@ class OrderLine(models.Model):
                 condition=Q(quantity_fulfilled__lte=F("quantity")),
                 name="order_line_fulfilled_within_quantity",
             ),
+            models.CheckConstraint(
+                condition=Q(quantity_restocked__lte=F("quantity_fulfilled")),
+                name="order_line_restocked_within_fulfilled",
+            ),
         ]
 
     def __str__(self):
@@ -122,6 +131,10 @@ class OrderLine(models.Model):
     @property
     def quantity_unfulfilled(self) -> int:
         return self.quantity - self.quantity_fulfilled
+
+    @property
+    def quantity_restockable(self) -> int:
+        return self.quantity_fulfilled - self.quantity_restocked
 
 
 class OrderEventType(models.TextChoices):

@@ -29,6 +29,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "sku",
             "quantity",
             "quantity_fulfilled",
+            "quantity_restocked",
             "unit_price",
             "total",
         ]
@@ -52,6 +53,9 @@ class FulfillmentSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     amount = MoneyField(currency_source="currency")
     captured_amount = MoneyField(currency_source="currency")
+    capturing_amount = MoneyField(
+        currency_source="currency", help_text="Being captured right now."
+    )
     refunded_amount = MoneyField(currency_source="currency")
 
     class Meta:
@@ -62,6 +66,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "status",
             "amount",
             "captured_amount",
+            "capturing_amount",
             "refunded_amount",
         ]
         read_only_fields = fields
@@ -113,7 +118,15 @@ class OrderListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "number", "status", "currency", "total", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "email",
+            "currency",
+            "total",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -148,10 +161,23 @@ class FulfilSerializer(serializers.Serializer):
     )
 
 
-class RefundSerializer(NoteSerializer):
-    amount = serializers.DecimalField(
+def amount_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
         **AMOUNT,
         min_value=0,
         required=False,
-        help_text="Omit to refund everything still refundable.",
+        help_text=help_text,
+    )
+
+
+class CaptureSerializer(serializers.Serializer):
+    amount = amount_field("Omit to capture everything still authorized.")
+
+
+class RefundSerializer(NoteSerializer):
+    amount = amount_field("Omit to refund everything still refundable.")
+    restock = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Put the shipped units back in stock (they came back).",
     )

@@ -1,5 +1,10 @@
-"""What happens to an order after it is placed: payment outcome, fulfilment,
-refunds, cancellation. Used by the REST API and the Wagtail admin alike.
+"""What happens to an order after it is placed: payment outcome, capture,
+fulfilment, refunds, cancellation. Used by the REST API and the Wagtail admin
+alike.
+
+An order is only announced (``order_created``: confirmation email, webhooks)
+once its payment is authorized, captured or accepted by the manual gateway; a
+declined one becomes a failed checkout attempt nobody downstream hears of.
 
 Each change locks the order row, checks the status it starts from, records an
 OrderEvent and tells the plugins in the same transaction; gateway calls happen
@@ -34,6 +39,11 @@ CANCELLABLE = (OrderStatus.UNCONFIRMED, OrderStatus.UNFULFILLED)
 # placed; an order still without an answer after this lost its request.
 ABANDONED_AFTER = timedelta(minutes=15)
 FULFILLABLE = (OrderStatus.UNFULFILLED, OrderStatus.PARTIALLY_FULFILLED)
+# Staff capture card authorizations; a manual payment is marked paid instead.
+CAPTURABLE = (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED)
+# Orders nobody may be charged for any more (a void that failed leaves the
+# authorization in place).
+UNCHARGEABLE = (OrderStatus.CANCELLED, OrderStatus.FAILED)
 
 
 class OrderErrorCode(TextChoices):
@@ -46,6 +56,10 @@ class OrderErrorCode(TextChoices):
     NOTHING_TO_FULFIL = "nothing_to_fulfil", "Every line is shipped already."
     NOT_PAID = "not_paid", "The order has no captured payment to refund."
     NOT_PENDING = "not_pending", "The order has no pending payment."
+    NOT_CAPTURABLE = (
+        "not_capturable",
+        "The order is closed or has no authorized payment to capture.",
+    )
 
 
 class OrderError(ServiceError):
@@ -80,26 +94,36 @@ def order_payload(order: Order, lines=None, **extra) -> dict:
         "subtotal": _money(order.subtotal_gross, order.currency),
         "shipping": _money(order.shipping_gross, order.currency),
         "discount": _money(order.discount_amount, order.currency),
+        "voucher_code": order.voucher_code,
+        "taxes": _money(order.taxes, order.currency),
         "total": _money(order.total_gross, order.currency),
         **extra,
     }
 
 
+def _event(order: Order, type: str, *, user=None, note: str = "", **data):
+    return OrderEvent(order=order, type=type, user=user, note=note[:1000], data=data)
+
+
 def add_event(order: Order, type: str, *, user=None, note: str = "", **data):
-    return OrderEvent.objects.create(
-        order=order, type=type, user=user, note=note[:1000], data=data
-    )
+    event = _event(order, type, user=user, note=note, **data)
+    event.save()
+    return event
 
 
 def _locked(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
-def _set_status(order: Order, status: str, user=None, note: str = "") -> None:
+def _set_status(
+    order: Order, status: str, user=None, note: str = "", *, after=None
+) -> None:
+    """Changes the status and records it, after the unsaved event ``after``
+    if given (one insert for both: the checkout's hot path counts queries)."""
     previous = order.status
     order.status = status
     order.save(update_fields=["status", "updated_at"])
-    add_event(
+    changed = _event(
         order,
         OrderEventType.STATUS_CHANGED,
         user=user,
@@ -107,11 +131,12 @@ def _set_status(order: Order, status: str, user=None, note: str = "") -> None:
         previous=previous,
         status=status,
     )
+    OrderEvent.objects.bulk_create([after, changed] if after else [changed])
 
 
-def _unfulfilled(order: Order) -> dict[int, int]:
+def _unfulfilled(order: Order, lines=None) -> dict[int, int]:
     quantities: dict[int, int] = {}
-    for line in order.lines.all():
+    for line in order.lines.all() if lines is None else lines:
         if line.variant_id is not None and line.quantity_unfulfilled:
             quantities[line.variant_id] = (
                 quantities.get(line.variant_id, 0) + line.quantity_unfulfilled
@@ -125,31 +150,43 @@ def _release_voucher(order: Order) -> None:
 
 
 def payment_succeeded(order: Order, payment: Payment) -> Order:
-    """The checkout's payment went through (or a manual one is waiting)."""
+    """The checkout's payment went through (or the manual gateway accepted it):
+    the order is placed for everyone downstream, in this transaction (the
+    webhooks outbox row is written here, the email goes after commit)."""
     with transaction.atomic():
         order = _locked(order)
-        if order.status == OrderStatus.CANCELLED:
+        if order.status == OrderStatus.FAILED:
             # Swept as abandoned while the gateway was answering: the caller
             # voids the payment.
             return order
         if payment.status == PaymentStatus.PENDING:
             add_event(order, OrderEventType.PLACED, note="Awaiting manual payment.")
-            return order
-        kind = (
-            OrderEventType.PAYMENT_CAPTURED
-            if payment.status == PaymentStatus.CAPTURED
-            else OrderEventType.PAYMENT_AUTHORIZED
-        )
-        add_event(order, kind, amount=str(payment.amount), gateway=payment.gateway)
-        _set_status(order, OrderStatus.UNFULFILLED)
+        else:
+            kind = (
+                OrderEventType.PAYMENT_CAPTURED
+                if payment.status == PaymentStatus.CAPTURED
+                else OrderEventType.PAYMENT_AUTHORIZED
+            )
+            _set_status(
+                order,
+                OrderStatus.UNFULFILLED,
+                after=_event(
+                    order, kind, amount=str(payment.amount), gateway=payment.gateway
+                ),
+            )
+        manager = get_plugins_manager()
+        lines = list(order.lines.all())
+        manager.order_created(order_payload(order, lines=lines))
         if payment.status == PaymentStatus.CAPTURED:
-            get_plugins_manager().order_paid(order_payload(order))
+            manager.order_paid(order_payload(order, lines=lines))
     return order
 
 
 def payment_declined(order: Order, error: str) -> Order:
-    """The checkout's payment was declined: nothing of the order may stay
-    reserved (stock, voucher use)."""
+    """The checkout's payment was declined, errored or never answered: the
+    order becomes a failed checkout attempt, kept with its payment record;
+    nothing of it stays reserved (stock, voucher use) and, as it was never
+    announced, nobody is told."""
     with transaction.atomic():
         order = _locked(order)
         # Only a placed order still waiting for its payment can be declined.
@@ -161,8 +198,7 @@ def payment_declined(order: Order, error: str) -> Order:
         stock.release(_unfulfilled(order))
         _release_voucher(order)
         add_event(order, OrderEventType.PAYMENT_FAILED, note=error)
-        _set_status(order, OrderStatus.CANCELLED, note="Payment declined.")
-        get_plugins_manager().order_cancelled(order_payload(order))
+        _set_status(order, OrderStatus.FAILED, note="Payment declined.")
     return order
 
 
@@ -184,9 +220,9 @@ def cancel_order(order: Order, user=None, note: str = "") -> Order:
         get_plugins_manager().order_cancelled(order_payload(order))
     for payment in order.payments.all():
         try:
-            if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
-                payments.void(payment)
-            elif payment.refundable_amount > 0:
+            if payment.capturable_amount > 0:
+                payment = payments.void(payment)
+            if payment.refundable_amount > 0:
                 payments.refund(payment)
         except payments.PaymentError as error:
             # The order stays cancelled; staff see why the money did not move.
@@ -207,6 +243,13 @@ def fulfil_order(
         if order.status not in FULFILLABLE:
             raise OrderError(
                 "not_fulfillable", f"An order that is {order.status} cannot be shipped."
+            )
+        # A manual payment is captured when staff mark it paid.
+        if not order.payments.filter(captured_amount__gt=0).exists():
+            raise OrderError(
+                "not_paid",
+                "Nothing of the payment is captured yet: capture it (or mark a "
+                "manual payment paid) before shipping.",
             )
         lines = {line.pk: line for line in order.lines.all()}
         if quantities is None:
@@ -259,11 +302,48 @@ def fulfil_order(
     return fulfillment
 
 
+def capture_order(order: Order, user=None, amount: Decimal | None = None) -> Payment:
+    """Takes ``amount`` (default: all that is still authorized) of the order's
+    authorized payment; once all of it is taken the order is paid."""
+    order.refresh_from_db(fields=["status"])
+    if order.status in UNCHARGEABLE:
+        raise OrderError(
+            "not_capturable", f"An order that is {order.status} cannot be charged."
+        )
+    payment = order.payments.filter(status__in=CAPTURABLE).order_by("-id").first()
+    if payment is None:
+        raise OrderError(
+            "not_capturable", "The order has no authorized payment to capture."
+        )
+    # Resolved here so the event names the amount; the payment service
+    # re-checks it under the row lock.
+    amount = payment.capturable_amount if amount is None else amount
+    payment = payments.capture(payment, amount)
+    with transaction.atomic():
+        order = _locked(order)
+        add_event(
+            order,
+            OrderEventType.PAYMENT_CAPTURED,
+            user=user,
+            amount=str(amount),
+            captured=str(payment.captured_amount),
+        )
+        if payment.status == PaymentStatus.CAPTURED:
+            get_plugins_manager().order_paid(order_payload(order))
+    return payment
+
+
 def refund_order(
-    order: Order, user=None, amount: Decimal | None = None, note: str = ""
+    order: Order,
+    user=None,
+    amount: Decimal | None = None,
+    note: str = "",
+    restock: bool = False,
 ) -> Payment:
     """Refunds ``amount`` (default: everything still refundable) of the order's
-    captured payment; a full refund marks the order refunded."""
+    captured payment; ``restock`` puts the shipped units back on hand (they
+    came back). A full refund marks the order refunded and gives back the
+    allocation of what was never shipped."""
     payment = order.payments.filter(captured_amount__gt=0).order_by("-id").first()
     if payment is None:
         raise OrderError("not_paid", "The order has no captured payment to refund.")
@@ -273,17 +353,42 @@ def refund_order(
     payment = payments.refund(payment, amount)
     with transaction.atomic():
         order = _locked(order)
+        lines = list(order.lines.all())
+        restocked = _restock(lines) if restock else {}
         add_event(
-            order, OrderEventType.REFUNDED, user=user, note=note, amount=str(amount)
+            order,
+            OrderEventType.REFUNDED,
+            user=user,
+            note=note,
+            amount=str(amount),
+            restocked=restocked,
         )
         if payment.status == PaymentStatus.REFUNDED:
+            stock.release(_unfulfilled(order, lines))
             _set_status(order, OrderStatus.REFUNDED, user=user, note=note)
         get_plugins_manager().order_refunded(
             order_payload(
-                order, refunded=_money(payment.refunded_amount, order.currency)
+                order,
+                lines=lines,
+                refunded=_money(payment.refunded_amount, order.currency),
             ),
         )
     return payment
+
+
+def _restock(lines: list[OrderLine]) -> dict[str, int]:
+    """Puts every shipped unit not restocked yet back on hand; returns
+    ``{order line id: units}``."""
+    restocked = {line: line.quantity_restockable for line in lines}
+    restocked = {line: units for line, units in restocked.items() if units}
+    quantities: dict[int, int] = {}
+    for line, units in restocked.items():
+        line.quantity_restocked += units
+        if line.variant_id is not None:
+            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + units
+    stock.restock(quantities)
+    OrderLine.objects.bulk_update(list(restocked), ["quantity_restocked"])
+    return {str(line.pk): units for line, units in restocked.items()}
 
 
 def mark_order_paid(order: Order, user=None) -> Payment:
@@ -304,7 +409,7 @@ def mark_order_paid(order: Order, user=None) -> Payment:
 
 
 def cancel_abandoned_orders(now=None) -> int:
-    """Cancels orders whose checkout died between placing the order and hearing
+    """Fails orders whose checkout died between placing the order and hearing
     from the gateway (a crashed worker, a lost request), so their stock and
     voucher are not held forever. Manual payments are not abandoned: their
     authorization is recorded, pending staff."""
@@ -317,8 +422,6 @@ def cancel_abandoned_orders(now=None) -> int:
     ).distinct()
     count = 0
     for order in abandoned:
-        if payment_declined(order, "payment_abandoned").status == (
-            OrderStatus.CANCELLED
-        ):
+        if payment_declined(order, "payment_abandoned").status == (OrderStatus.FAILED):
             count += 1
     return count

@@ -9,6 +9,7 @@ from shop.core.money import money_field
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     AUTHORIZED = "authorized", "Authorized"
+    PARTIALLY_CAPTURED = "partially_captured", "Partially captured"
     CAPTURED = "captured", "Captured"
     PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
     REFUNDED = "refunded", "Refunded"
@@ -16,11 +17,21 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# Statuses from which (more of) the amount may still be taken.
+CAPTURABLE = (
+    PaymentStatus.PENDING,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.PARTIALLY_CAPTURED,
+)
+
+
 class Payment(models.Model):
     """One payment of an order through one gateway plugin.
 
     ``refunded_amount`` counts refunds in flight too (reserved under a row lock
-    before the gateway is asked), so two refunds can never exceed the capture.
+    before the gateway is asked), so two refunds can never exceed the capture;
+    ``capturing_amount`` does the same for captures in flight, so two captures
+    can never exceed the authorization (and nothing in flight is refundable).
     """
 
     order = models.ForeignKey(
@@ -36,6 +47,7 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     amount = money_field()
     captured_amount = money_field(default=Decimal(0))
+    capturing_amount = money_field(default=Decimal(0))
     refunded_amount = money_field(default=Decimal(0))
     # The provider's id of the authorization, for capture, void and refund.
     transaction_id = models.CharField(max_length=255, blank=True)
@@ -53,6 +65,11 @@ class Payment(models.Model):
                 name="payment_captured_within_amount",
             ),
             models.CheckConstraint(
+                condition=Q(capturing_amount__gte=0)
+                & Q(capturing_amount__lte=F("amount") - F("captured_amount")),
+                name="payment_capturing_within_authorized",
+            ),
+            models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0)
                 & Q(refunded_amount__lte=F("captured_amount")),
                 name="payment_refunded_within_captured",
@@ -61,6 +78,12 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.gateway} {self.amount} {self.currency} ({self.status})"
+
+    @property
+    def capturable_amount(self) -> Decimal:
+        if self.status not in CAPTURABLE:
+            return Decimal(0)
+        return self.amount - self.captured_amount - self.capturing_amount
 
     @property
     def refundable_amount(self) -> Decimal:

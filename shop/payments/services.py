@@ -11,7 +11,12 @@ from django.db import transaction
 from django.db.models import TextChoices
 
 from shop.core.errors import ServiceError
-from shop.payments.models import Payment, PaymentStatus, PaymentTransaction
+from shop.payments.models import (
+    CAPTURABLE,
+    Payment,
+    PaymentStatus,
+    PaymentTransaction,
+)
 from shop.plugins.manager import PluginError, PluginsManager, get_plugins_manager
 from shop.plugins.types import GatewayResponse, Money, PaymentData, TransactionKind
 
@@ -30,10 +35,16 @@ class PaymentErrorCode(TextChoices):
     REFUND_FAILED = "refund_failed", "The gateway declined the refund."
     NOT_CAPTURABLE = "not_capturable", "The payment cannot be captured in its status."
     NOT_VOIDABLE = "not_voidable", "The payment cannot be voided in its status."
+    INVALID_CAPTURE_AMOUNT = (
+        "invalid_capture_amount",
+        "The amount is not above 0 and within what is left to capture.",
+    )
     INVALID_REFUND_AMOUNT = (
         "invalid_refund_amount",
         "The amount is not above 0 and within what is left to refund.",
     )
+    NOTHING_TO_CAPTURE = "nothing_to_capture", "The whole authorization is captured."
+    NOTHING_TO_REFUND = "nothing_to_refund", "Everything captured is refunded."
 
 
 class PaymentError(ServiceError):
@@ -119,21 +130,72 @@ def _settle(payment: Payment, response: GatewayResponse, **changes) -> Payment:
     return payment
 
 
-def capture(payment: Payment) -> Payment:
-    """Takes the full authorized (or pending manual) amount."""
-    if payment.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
+def _reserve(
+    payment: Payment, field: str, left: str, what: str, amount: Decimal | None
+) -> tuple[Payment, Decimal]:
+    """Adds ``amount`` (default: all that is left) to the in-flight ``field``
+    under the row lock, after checking it against the amount ``left`` (a
+    property), so concurrent requests never take more than there is."""
+    with transaction.atomic():
+        locked = _locked(payment)
+        available = getattr(locked, left)
+        if available <= 0:
+            raise PaymentError(f"nothing_to_{what}", f"Nothing is left to {what}.")
+        amount = available if amount is None else amount
+        if amount <= 0 or amount > available:
+            raise PaymentError(
+                f"invalid_{what}_amount",
+                f"{what.capitalize()} must be above 0 and at most {available} "
+                f"{locked.currency}.",
+                "amount",
+            )
+        setattr(locked, field, getattr(locked, field) + amount)
+        locked.save(update_fields=[field, "updated_at"])
+    return locked, amount
+
+
+def capture(payment: Payment, amount: Decimal | None = None) -> Payment:
+    """Takes ``amount`` (default: all that is still authorized) of an authorized
+    or pending manual payment; partial captures add up to at most the amount.
+
+    Like a refund, the amount is reserved under the row lock before the gateway
+    is called and given back if it declines, so concurrent captures never
+    exceed the authorization.
+    """
+    if payment.status not in CAPTURABLE:
         raise PaymentError("not_capturable", f"The payment is {payment.status}.")
-    response = call_gateway(TransactionKind.CAPTURE, payment, payment.amount)
-    return _settle(
-        payment,
-        response,
-        status=PaymentStatus.CAPTURED,
-        captured_amount=payment.amount,
+    locked, amount = _reserve(
+        payment, "capturing_amount", "capturable_amount", "capture", amount
     )
+    response = call_gateway(TransactionKind.CAPTURE, locked, amount)
+    with transaction.atomic():
+        payment = _locked(payment)
+        _record(payment, response)
+        payment.capturing_amount -= amount
+        if response.is_success:
+            payment.captured_amount += amount
+            payment.status = (
+                PaymentStatus.CAPTURED
+                if payment.captured_amount == payment.amount
+                else PaymentStatus.PARTIALLY_CAPTURED
+            )
+        payment.save(
+            update_fields=[
+                "capturing_amount",
+                "captured_amount",
+                "status",
+                "updated_at",
+            ]
+        )
+    if not response.is_success:
+        raise PaymentError("capture_failed", response.error or "Declined.")
+    return payment
 
 
 def void(payment: Payment) -> Payment:
-    if payment.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING):
+    """Releases what is still authorized (all of it, or the rest after partial
+    captures; what was captured is refunded separately)."""
+    if payment.status not in CAPTURABLE:
         raise PaymentError("not_voidable", f"The payment is {payment.status}.")
     response = call_gateway(TransactionKind.VOID, payment, payment.amount)
     return _settle(payment, response, status=PaymentStatus.VOIDED)
@@ -145,18 +207,9 @@ def refund(payment: Payment, amount: Decimal | None = None) -> Payment:
     The amount is reserved under the row lock before the gateway is called and
     given back if it declines, so concurrent refunds never exceed the capture.
     """
-    with transaction.atomic():
-        locked = _locked(payment)
-        refundable = locked.refundable_amount
-        amount = refundable if amount is None else amount
-        if amount <= 0 or amount > refundable:
-            raise PaymentError(
-                "invalid_refund_amount",
-                f"Refund must be above 0 and at most {refundable} {locked.currency}.",
-                "amount",
-            )
-        locked.refunded_amount += amount
-        locked.save(update_fields=["refunded_amount", "updated_at"])
+    locked, amount = _reserve(
+        payment, "refunded_amount", "refundable_amount", "refund", amount
+    )
     response = call_gateway(TransactionKind.REFUND, locked, amount)
     with transaction.atomic():
         payment = _locked(payment)

@@ -271,9 +271,7 @@ RECOMMEND = {
     # an unpublished (being written or abandoned) version this long in all.
     "OLD_VERSION_TTL_SECONDS": 10 * 60,
     "BUILD_TTL_SECONDS": 60 * 60,
-    # Without Redis, versions live in the Django cache for this long.
-    "CACHE_VERSION_TTL_SECONDS": 7 * 24 * 60 * 60,
-    # Results go to REDIS_URL; without it, to the Django cache.
+    # Results go to REDIS_URL; without it, to their own database table.
     "KEY_PREFIX": "rec",
     # How long the database popularity fallback is reused (in process memory).
     "FALLBACK_CACHE_SECONDS": 60,
@@ -317,11 +315,10 @@ AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
 # failure) ends, whatever the password. None: no limit of that kind.
 SIGN_IN_FAILURE_LIMITS = {"account": 5, "address": 20}
 SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60
-# The storefront page that asks for a new password; the reset email links to it
-# with ?uid=...&token=... appended.
-PASSWORD_RESET_URL = env_str(
-    "PASSWORD_RESET_URL", f"{WAGTAILADMIN_BASE_URL}/account/password-reset/"
-)
+# The page that asks for a new password; the reset email links to it with
+# ?uid=...&token=... appended. Empty: the API's reset-confirm endpoint on the
+# default Wagtail Site (which `bootstrap` points where the shop is served).
+PASSWORD_RESET_URL = env_str("PASSWORD_RESET_URL", "")
 # `bootstrap` seeds demo data and a demo admin with public passwords only when
 # this is on (the dev settings) or when asked with --demo.
 BOOTSTRAP_DEMO = False

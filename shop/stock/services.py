@@ -1,21 +1,22 @@
-"""Setting, allocating, releasing and shipping stock.
+"""Setting, allocating, releasing, shipping and restocking stock.
 
-``allocate``, ``release`` and ``ship`` take ``{variant_id: quantity}`` and run
-inside the caller's transaction (select_for_update refuses to run outside one):
-the rows are locked in variant id order, so two checkouts sharing variants never
-deadlock, then changed in one UPDATE whatever the number of lines.
-``set_quantity`` holds its own transaction. The CheckConstraints on Stock back
-the checks up.
+``allocate``, ``release``, ``ship`` and ``restock`` take
+``{variant_id: quantity}`` and run inside the caller's transaction
+(select_for_update refuses to run outside one): the rows are locked in variant
+id order, so two checkouts sharing variants never deadlock, then changed in one
+UPDATE whatever the number of lines. ``set_quantity`` holds its own
+transaction. The CheckConstraints on Stock back the checks up.
 
 Stock events: whenever one of these functions moves a variant's available
 quantity (on hand minus allocated) across zero, the plugins hear
 ``variant_out_of_stock`` (it reached zero) or ``variant_back_in_stock`` (it rose
 above zero), in the same transaction. That happens when staff set the quantity
-on hand, when checkout completion allocates the last units, and when a declined
-or cancelled order releases its allocation. Shipping takes units from on hand and
-allocated alike, so it never changes what is available. A variant without a stock
-row counts as zero available. Demo seeding and benchmarks write rows in bulk and
-announce nothing.
+on hand, when checkout completion allocates the last units, when a declined
+or cancelled order releases its allocation, and when a refund puts returned
+units back on hand. Shipping takes units from on hand and allocated alike, so
+it never changes what is available. A variant without a stock row counts as
+zero available. Demo seeding and benchmarks write rows in bulk and announce
+nothing.
 """
 
 from collections.abc import Mapping
@@ -195,3 +196,15 @@ def ship(quantities: Mapping[int, int]) -> None:
         quantity=F("quantity") - _per_variant(quantities),
         quantity_allocated=F("quantity_allocated") - _per_variant(quantities),
     )
+
+
+def restock(quantities: Mapping[int, int]) -> None:
+    """Puts shipped units that came back (a refunded return) on hand again."""
+    quantities = {v: q for v, q in quantities.items() if q > 0}
+    if not quantities:
+        return
+    stocks = _lock(quantities)
+    Stock.objects.filter(variant_id__in=list(quantities)).update(
+        quantity=F("quantity") + _per_variant(quantities)
+    )
+    _announce(_available_moved(stocks, quantities))

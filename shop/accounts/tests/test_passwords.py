@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from wagtail.models import Site
 
 from shop.accounts.tests.conftest import PASSWORD
 
@@ -110,10 +111,15 @@ def test_reset_request_answers_the_same_for_unknown_emails(
 
 
 def test_reset_confirm_sets_the_password_once(api, shopper, events):
+    # given the shop served at shop.test:8123 (bootstrap sets the default site)
+    Site.objects.filter(is_default_site=True).update(hostname="shop.test", port=8123)
     Token.objects.create(user=shopper)
     api.post("/api/v1/auth/password-reset/", {"email": shopper.email}, format="json")
+    # then the link names the API's reset-confirm endpoint there
     url = events[0][1]["reset_url"]
-    assert url.startswith("http://127.0.0.1:8000/account/password-reset/?uid=")
+    assert url.startswith(
+        "http://shop.test:8123/api/v1/auth/password-reset/confirm/?uid="
+    )
     uid, token = re.search(r"uid=([^&]+)&token=(.+)$", url).groups()
     body = {"uid": uid, "token": token, "new_password": NEW_PASSWORD}
 

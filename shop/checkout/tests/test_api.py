@@ -68,7 +68,7 @@ def test_declined_card_is_402_and_keeps_nothing(shop_plugins, user):
         "payment_declined",
         "card_declined",
     )
-    assert Order.objects.get(pk=error["detail"]["order"]).status == "cancelled"
+    assert Order.objects.get(pk=error["detail"]["order"]).status == "failed"
     assert Stock.objects.get(variant=variant).quantity_allocated == 0
 
 
@@ -197,22 +197,55 @@ def test_checkout_needs_a_cart(shop_plugins, user):
     assert Checkout.objects.count() == 0
 
 
-def test_staff_fulfil_through_the_api(shop_plugins, user):
+def test_staff_capture_then_fulfil_through_the_api(shop_plugins, user):
+    # given an authorized order of 49.90 + 5.00 shipping
     checkout = make_checkout([(VariantFactory(stock=5), 1)], user=user)
     order_id = complete(client_for(user), checkout).json()["id"]
-    url = f"{API}/orders/{order_id}/fulfil/"
-    # a shopper may not
-    assert client_for(user).post(url, {}, format="json").status_code == 403
-    # staff may
+    url = f"{API}/orders/{order_id}"
+    # a shopper may not capture or ship
+    shopper = client_for(user)
+    assert shopper.post(f"{url}/capture/", {}, format="json").status_code == 403
+    assert shopper.post(f"{url}/fulfil/", {}, format="json").status_code == 403
+    # staff may not ship while nothing is captured
     staff = client_for(UserFactory(is_staff=True, is_superuser=True))
-    response = staff.post(url, {"tracking_number": "1Z1"}, format="json")
+    response = staff.post(f"{url}/fulfil/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_paid"
+    # nor capture more than was authorized
+    response = staff.post(f"{url}/capture/", {"amount": "54.91"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid_capture_amount",
+        "message": "Capture must be above 0 and at most 54.90 USD.",
+        "fields": {"amount": ["Capture must be above 0 and at most 54.90 USD."]},
+        "detail": None,
+    }
+    # they capture part, then the rest
+    response = staff.post(f"{url}/capture/", {"amount": "50.00"}, format="json")
+    assert response.status_code == 200
+    [payment] = response.json()["payments"]
+    assert (payment["status"], payment["captured_amount"]) == (
+        "partially_captured",
+        {"amount": "50.00", "currency": "USD"},
+    )
+    response = staff.post(f"{url}/capture/", {}, format="json")
+    [payment] = response.json()["payments"]
+    assert (payment["status"], payment["captured_amount"]) == (
+        "captured",
+        {"amount": "54.90", "currency": "USD"},
+    )
+    response = staff.post(f"{url}/capture/", {}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (
+        409,
+        "not_capturable",
+    )
+    # and then ship it
+    response = staff.post(f"{url}/fulfil/", {"tracking_number": "1Z1"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "fulfilled"
     assert response.json()["fulfillments"][0]["tracking_number"] == "1Z1"
-    # and a refund above the capture is a 400 (nothing captured: 409)
-    response = staff.post(
-        f"{API}/orders/{order_id}/refund/", {"amount": "-1"}, format="json"
-    )
+    # and a negative refund is a 400
+    response = staff.post(f"{url}/refund/", {"amount": "-1"}, format="json")
     assert response.status_code == 400
 
 

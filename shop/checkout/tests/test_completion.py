@@ -6,25 +6,21 @@ from cms.factories import VariantFactory
 from shop.cart.models import CartLine
 from shop.checkout import services
 from shop.checkout.factories import (
+    ADDRESS,
     DECLINED_CARD,
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
+    stock_of,
 )
 from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import VoucherScope
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import PaymentStatus
-from shop.stock.models import Stock
 from shop.stock.services import InsufficientStock
 from shop.webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(variant):
-    row = Stock.objects.get(variant=variant)
-    return row.quantity, row.quantity_allocated
 
 
 def test_completion_places_a_paid_order_with_copied_lines(shop_plugins, user):
@@ -100,18 +96,26 @@ def test_short_line_fails_cleanly(shop_plugins, user):
     assert CartLine.objects.filter(cart=checkout.cart).count() == 2
 
 
-def test_declined_payment_leaves_no_allocation(shop_plugins, user):
-    # given a checkout of 2 units
+def test_declined_payment_leaves_no_allocation(
+    shop_plugins, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a checkout of 2 units, and a webhook on every order event
     a = VariantFactory(stock=5)
     checkout = make_checkout([(a, 2)], user=user)
-    # when the card is declined
-    completion = services.complete_checkout(
-        checkout, "key-1", "dummy-payment", DECLINED_CARD
+    Webhook.objects.create(
+        name="orders",
+        target_url="https://example.com/hook",
+        events=["order_created", "order_cancelled", "order_paid"],
     )
-    # then the order is cancelled, the payment failed, the stock released
+    # when the card is declined
+    with django_capture_on_commit_callbacks(execute=True):
+        completion = services.complete_checkout(
+            checkout, "key-1", "dummy-payment", DECLINED_CARD
+        )
+    # then the order is a failed attempt, the payment failed, the stock released
     assert completion.declined
     assert completion.error == "card_declined"
-    assert completion.order.status == OrderStatus.CANCELLED
+    assert completion.order.status == OrderStatus.FAILED
     assert completion.payment.status == PaymentStatus.FAILED
     assert stock_of(a) == (5, 0)
     assert list(completion.order.events.values_list("type", flat=True)) == [
@@ -119,12 +123,24 @@ def test_declined_payment_leaves_no_allocation(shop_plugins, user):
         "payment_failed",
         "status_changed",
     ]
+    # and nobody downstream hears of it: no email, no webhook
+    assert mailoutbox == []
+    assert WebhookDelivery.objects.count() == 0
     # and the shopper can try again with another card (and a new key)
     checkout.refresh_from_db()
     assert checkout.order_id is None
-    retry = services.complete_checkout(checkout, "key-2", "dummy-payment", SUCCESS_CARD)
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = services.complete_checkout(
+            checkout, "key-2", "dummy-payment", SUCCESS_CARD
+        )
     assert retry.order.status == OrderStatus.UNFULFILLED
     assert stock_of(a) == (5, 2)
+    # which is announced once, as placed and authorized
+    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == [
+        "order_created"
+    ]
+    [email] = mailoutbox
+    assert retry.order.number in email.subject
 
 
 def test_same_key_returns_the_same_order(shop_plugins, user):
@@ -260,7 +276,52 @@ def test_order_confirmation_email_is_sent_after_commit(
     assert order.number in email.subject
     assert email.body == (
         f"Thank you for your order {order.number}.\n\n"
-        f"2 x {variant.product.title}: 20.00 USD\n"
-        "Shipping: 5.00 USD\nTotal: 25.00 USD\n\n"
+        f"2 x {variant.product.title} ({variant.size} / {variant.color}): "
+        "20.00 USD\n"
+        "Subtotal: 20.00 USD\nShipping: 5.00 USD\nTotal: 25.00 USD\n"
+        "Tax included in the total: 0.00 USD\n\n"
         "We will let you know when it ships.\n\nShop\n"
     )
+
+
+def test_confirmation_email_lines_discount_shipping_and_tax_add_up(
+    shop_plugins, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a German checkout (19% tax) of two products with a 10% voucher
+    a = VariantFactory(price=Decimal("10.00"), stock=5)
+    b = VariantFactory(price=Decimal("33.33"), stock=5)
+    VoucherFactory(code="TENOFF", value=Decimal("10"))
+    address = {**ADDRESS, "country": "DE"}
+    checkout = make_checkout(
+        [(a, 3), (b, 1)],
+        user=user,
+        shipping_address=address,
+        billing_address=address,
+    )
+    services.apply_voucher(checkout, "TENOFF")
+    # when it completes
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.complete_checkout(
+            checkout, "k", "dummy-payment", SUCCESS_CARD
+        ).order
+    # then the email names every line, the subtotal, shipping, discount,
+    # tax and total
+    [email] = mailoutbox
+    amounts = dict(
+        line.rsplit(": ", 1) for line in email.body.splitlines() if ": " in line
+    )
+    amounts = {
+        label: Decimal(value.removesuffix(" USD")) for label, value in amounts.items()
+    }
+    line_totals = [v for k, v in amounts.items() if " x " in k]
+    assert line_totals == [Decimal("35.70"), Decimal("39.66")]
+    assert amounts["Subtotal"] == sum(line_totals) == order.subtotal_gross
+    assert amounts["Shipping"] == order.shipping_gross == Decimal("5.95")
+    assert amounts["Discount (TENOFF)"] == -order.discount_amount
+    assert amounts["Total"] == order.total_gross
+    # and they add up
+    assert (
+        amounts["Subtotal"] + amounts["Shipping"] + amounts["Discount (TENOFF)"]
+        == amounts["Total"]
+    )
+    assert amounts["Tax included in the total"] == order.taxes > 0

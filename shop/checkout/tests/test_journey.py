@@ -6,19 +6,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from cms.factories import VariantFactory
-from shop.checkout.factories import ADDRESS, SUCCESS_CARD
+from shop.checkout.factories import ADDRESS, SUCCESS_CARD, stock_of
 from shop.discounts.factories import VoucherFactory
 from shop.discounts.models import Voucher
-from shop.stock.models import Stock
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def stock_of(variant):
-    row = Stock.objects.get(variant=variant)
-    return row.quantity, row.quantity_allocated
 
 
 def test_register_buy_see_and_cancel(shop_plugins):

@@ -12,6 +12,7 @@ from shop.checkout.factories import (
     SUCCESS_CARD,
     configure_shop_plugins,
     make_checkout,
+    stock_of,
 )
 from shop.checkout.services import complete_checkout
 from shop.orders import services
@@ -24,19 +25,19 @@ from shop.payments import services as payment_services
 from shop.payments.models import PaymentStatus
 from shop.payments.services import PaymentError
 from shop.plugins.types import TransactionKind
-from shop.stock.models import Stock
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(variant):
-    row = Stock.objects.get(variant=variant)
-    return row.quantity, row.quantity_allocated
 
 
 def place(lines, gateway="dummy-payment", user=None):
     checkout = make_checkout(lines, user=user or UserFactory())
     return complete_checkout(checkout, "key", gateway, SUCCESS_CARD).order
+
+
+def place_paid(lines, staff):
+    order = place(lines)
+    services.capture_order(order, staff)
+    return order
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def staff(db):
 def test_partial_then_full_fulfilment(shop_plugins, staff):
     # given an order of 3 × a and 1 × b (stock 10 each)
     a, b = VariantFactory(stock=10), VariantFactory(stock=10)
-    order = place([(a, 3), (b, 1)])
+    order = place_paid([(a, 3), (b, 1)], staff)
     line_a, line_b = order.lines.all()
     # when 2 of a ship
     services.fulfil_order(order, staff, "1Z001", {line_a.pk: 2})
@@ -77,7 +78,7 @@ def test_partial_then_full_fulfilment(shop_plugins, staff):
 
 def test_fulfilling_more_than_ordered_is_refused(shop_plugins, staff):
     a = VariantFactory(stock=10)
-    order = place([(a, 1)])
+    order = place_paid([(a, 1)], staff)
     line = order.lines.get()
     with pytest.raises(services.OrderError) as error:
         services.fulfil_order(order, staff, quantities={line.pk: 2})
@@ -146,7 +147,7 @@ def test_cancel_refunds_a_captured_payment(db):
 
 
 def test_shipped_order_cannot_be_cancelled(shop_plugins, staff):
-    order = place([(VariantFactory(stock=4), 1)])
+    order = place_paid([(VariantFactory(stock=4), 1)], staff)
     services.fulfil_order(order, staff)
     with pytest.raises(services.OrderError) as error:
         services.cancel_order(order)
@@ -174,7 +175,7 @@ def test_mark_manual_payment_paid(shop_plugins, staff):
     assert error.value.code == "not_pending"
 
 
-def test_abandoned_orders_are_cancelled_and_release_their_stock(shop_plugins):
+def test_abandoned_orders_fail_and_release_their_stock(shop_plugins):
     # given an order placed an hour ago whose payment never got an answer
     # (its worker died), a fresh one, and an old manual-payment order
     variant = VariantFactory(stock=10)
@@ -192,10 +193,10 @@ def test_abandoned_orders_are_cancelled_and_release_their_stock(shop_plugins):
     assert stock_of(variant) == (10, 4)
     # when the sweep runs
     swept = cancel_abandoned_orders()
-    # then only the abandoned order is cancelled, its stock released
+    # then only the abandoned order is a failed attempt, its stock released
     assert swept == 1
     abandoned.refresh_from_db()
-    assert abandoned.status == OrderStatus.CANCELLED
+    assert abandoned.status == OrderStatus.FAILED
     assert abandoned.payments.get().status == PaymentStatus.FAILED
     assert stock_of(variant) == (10, 2)
     assert cancel_abandoned_orders() == 0
@@ -216,8 +217,8 @@ def test_a_payment_answering_after_the_sweep_is_voided(shop_plugins, monkeypatch
     monkeypatch.setattr(payment_services, "call_gateway", slow_gateway)
     # when the authorization then succeeds
     completion = complete_checkout(checkout, "k", "dummy-payment", SUCCESS_CARD)
-    # then the order stays cancelled and the money is not held
-    assert completion.order.status == OrderStatus.CANCELLED
+    # then the order stays a failed attempt and the money is not held
+    assert completion.order.status == OrderStatus.FAILED
     assert completion.payment.status == PaymentStatus.VOIDED
     assert stock_of(variant) == (5, 0)
 

@@ -3,7 +3,8 @@
 Events and the payloads this plugin reads (the services that emit the events
 build them; keys not listed are ignored):
 
-- ``order_created`` (order confirmation), ``order_fulfilled`` (shipped),
+- ``order_created`` (order confirmation: sent once the payment is accepted,
+  never for a declined one), ``order_fulfilled`` (shipped),
   ``order_cancelled``: an order payload::
 
       {
@@ -17,7 +18,10 @@ build them; keys not listed are ignored):
         ],
         "subtotal": {"amount": "12.30", "currency": "USD"},
         "shipping": {"amount": "4.90", "currency": "USD"},
-        "total": {"amount": "17.20", "currency": "USD"},
+        "discount": {"amount": "2.00", "currency": "USD"},
+        "voucher_code": "TWO",                # "" without a voucher
+        "taxes": {"amount": "2.42", "currency": "USD"},  # included in total
+        "total": {"amount": "15.20", "currency": "USD"},
         "tracking_number": "1Z999"          # order_fulfilled only, may be ""
       }
 

@@ -35,7 +35,10 @@ ORDER = {
     ],
     "subtotal": money("17.30"),
     "shipping": money("4.90"),
-    "total": money("22.20"),
+    "discount": money("2.00"),
+    "voucher_code": "TWO",
+    "taxes": money("3.23"),
+    "total": money("20.20"),
     "tracking_number": "",
 }
 
@@ -68,8 +71,11 @@ def test_order_confirmation_after_commit(manager, django_capture_on_commit_callb
         "Thank you for your order 1012.\n\n"
         "2 x Mug <Blue>: 12.30 USD\n"
         "1 x Tea: 5.00 USD\n"
+        "Subtotal: 17.30 USD\n"
         "Shipping: 4.90 USD\n"
-        "Total: 22.20 USD\n\n"
+        "Discount (TWO): -2.00 USD\n"
+        "Total: 20.20 USD\n"
+        "Tax included in the total: 3.23 USD\n\n"
         "We will let you know when it ships.\n\n"
         "Acme\n"
     )

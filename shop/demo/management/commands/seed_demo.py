@@ -6,6 +6,7 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from shop.demo.sales import configure_demo_shop
 from shop.demo.seed import delete_demo, demo_exists, seed_demo
 
 
@@ -68,4 +69,5 @@ class Command(BaseCommand):
                 until=options["until"] or timezone.now(),
                 log=self.stdout.write,
             )
+            configure_demo_shop()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
