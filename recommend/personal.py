@@ -307,14 +307,20 @@ def tune(
             split.targets[chosen],
             split.cutoffs[chosen],
         )
-    co_lists, next_lists = collaborative_lists(split.train, item_count, config)
-    signal_lists = {"cooccurrence": co_lists, "next": next_lists}
+    # The lists go as soon as they are matrices (they are catalog-sized).
+    signal_lists = dict(
+        zip(
+            ("cooccurrence", "next"),
+            collaborative_lists(split.train, item_count, config),
+            strict=True,
+        )
+    )
     if content_for is not None:
         in_histories = np.isin(split.train.shopper, split.shoppers)
         signal_lists["content"] = content_for(np.unique(split.train.item[in_histories]))
     matrices = {
-        name: _blended_matrix(name, lists, item_count)
-        for name, lists in signal_lists.items()
+        name: _blended_matrix(name, signal_lists.pop(name), item_count)
+        for name in list(signal_lists)
     }
     popular = popular_of(split.train)
 
@@ -336,9 +342,7 @@ def tune(
         best_weights["content"] = 0.0
     best_half_life = float(start.half_life_items)
     default_score = best = score(best_weights, best_half_life)
-    names = [
-        name for name in WEIGHT_NAMES if name in signal_lists or name == "popularity"
-    ]
+    names = [name for name in WEIGHT_NAMES if name in matrices or name == "popularity"]
     for _ in range(TUNING_ROUNDS):
         improved = False
         for half_life in HALF_LIFE_GRID:

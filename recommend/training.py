@@ -20,7 +20,7 @@ import io
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -56,6 +56,10 @@ class Prepared:
     next_neighbours: np.ndarray  # per row, what shoppers went on to (-1 padded)
     next_scores: np.ndarray
     tuned: dict  # the personal blend: Tuned.as_dict()
+    # Every row's content neighbours when `prepare` computed them for an
+    # in-process run (tuning and the lists share them); never serialised:
+    # sharded runs compute each shard's own.
+    content: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
@@ -114,8 +118,13 @@ def prepare(
     config: Mapping,
     now: float,
     progress: Progress = _quiet,
+    all_content: bool = False,
 ) -> tuple[Prepared, np.ndarray]:
-    """The shared state of a run, and the raw (unscaled) popularity per row."""
+    """The shared state of a run, and the raw (unscaled) popularity per row.
+
+    `all_content`: compute every row's content neighbours once, for tuning and
+    for `shard_fields` (a run in one process); otherwise tuning computes only
+    the rows it needs and each shard its own."""
     started = time.perf_counter()
     features = build_features(items, config["FIELD_WEIGHTS"])
     progress(
@@ -151,10 +160,20 @@ def prepare(
         f"co-occurrence, next and popularity from {len(interactions)} interactions "
         f"in {time.perf_counter() - started:.2f} s"
     )
+    content = None
+    if all_content:
+        started = time.perf_counter()
+        content = top_k_rows(features, labels, np.arange(count), config["SIMILAR_K"])
+        progress(
+            f"content neighbours of {count} products "
+            f"in {time.perf_counter() - started:.2f} s"
+        )
     started = time.perf_counter()
     tuned = tune(
         interactions,
-        lambda rows: content_lists(features, labels, rows, config["SIMILAR_K"]),
+        (lambda rows: content)
+        if content is not None
+        else lambda rows: content_lists(features, labels, rows, config["SIMILAR_K"]),
         popular_of,
         count,
         config,
@@ -175,6 +194,7 @@ def prepare(
         next_neighbours=next_neighbours,
         next_scores=next_scores,
         tuned=tuned.as_dict(),
+        content=content,
     )
     return prepared, raw_popularity
 
@@ -219,25 +239,41 @@ def shard_fields(
     product's personal list, see recommend.personal) for one shard's products."""
     rows = shard_rows(prepared.labels, shard, shards)
     k = config["SIMILAR_K"]
-    content = top_k_rows(prepared.features, prepared.labels, rows, k)
-    similar = similar_lists(prepared, rows, config, content)
-    # Popularity is added once per candidate when serving, not per history item.
-    personal = blend_lists(
-        {
-            "content": content,
-            "cooccurrence": (prepared.co_neighbours[rows], prepared.co_scores[rows]),
-            "next": (prepared.next_neighbours[rows], prepared.next_scores[rows]),
-        },
-        prepared.popular,
-        {**prepared.tuned["weights"], "popularity": 0.0},
-        config["PERSONAL_K"],
-        rows=rows,
-    )
+    if prepared.content is None:
+        content = top_k_rows(prepared.features, prepared.labels, rows, k)
+    else:
+        content = (prepared.content[0][rows], prepared.content[1][rows])
+
+    def personal() -> tuple[np.ndarray, np.ndarray]:
+        # Popularity is added once per candidate when serving, not per history
+        # item.
+        return blend_lists(
+            {
+                "content": content,
+                "cooccurrence": (
+                    prepared.co_neighbours[rows],
+                    prepared.co_scores[rows],
+                ),
+                "next": (prepared.next_neighbours[rows], prepared.next_scores[rows]),
+            },
+            prepared.popular,
+            {**prepared.tuned["weights"], "popularity": 0.0},
+            config["PERSONAL_K"],
+            rows=rows,
+        )
+
     fields = {}
-    for name, (neighbours, scores) in (("similar", similar), ("personal", personal)):
+    # One list at a time, encoded before the next is built (less memory).
+    for name, build in (
+        ("similar", lambda: similar_lists(prepared, rows, config, content)),
+        ("personal", personal),
+    ):
+        neighbours, scores = build()
         # Row numbers to product ids (padding stays -1).
         product_ids = np.where(neighbours >= 0, prepared.ids[neighbours], -1)
+        del neighbours  # catalog-sized: freed before the text is built
         values = encode_rows(product_ids, scores)
+        del product_ids, scores
         fields.update(
             zip(
                 (f"{name}:{pk}" for pk in prepared.ids[rows].tolist()),
@@ -283,7 +319,9 @@ def train(
     """One whole run in this process: the published version, and the raw
     popularity per row (for the catalog's own popularity field)."""
     version = store.begin()
-    prepared, raw_popularity = prepare(items, interactions, config, now, progress)
+    prepared, raw_popularity = prepare(
+        items, interactions, config, now, progress, all_content=True
+    )
     store.write(
         version,
         {

@@ -243,3 +243,31 @@ def test_encoded_rows_read_back_as_their_pairs():
     assert encoded == ["12:0.8731,40:0.5120", ""]
     assert decode_scored(encoded[0]) == [(12, 0.8731), (40, 0.512)]
     assert encoded[0] == encode_scored([(12, 0.87314), (40, 0.512)])
+
+
+def test_encoded_rows_match_encode_scored_digit_for_digit():
+    # Ties round half to even (0.03125 is exact in binary), a negative zero
+    # keeps its sign, padding may sit anywhere, ids and whole parts vary in width.
+    ids = np.array(
+        [[0, -1, 7, 123456789012], [5, 3, -1, -1], [-1, -1, -1, 42]], dtype=np.int64
+    )
+    scores = np.array(
+        [[0.03125, 0.5, 12.34565, 0.99995], [-0.0, 0.00005, 0.0, 0.0], [0, 0, 0, 1]],
+        dtype=np.float32,
+    )
+
+    encoded = encode_rows(ids, scores)
+
+    assert encoded == [
+        "0:0.0312,7:12.3456,123456789012:0.9999",
+        "5:-0.0000,3:0.0000",
+        "42:1.0000",
+    ]
+    assert encoded == [
+        encode_scored(
+            (item, float(score))
+            for item, score in zip(row_ids, row_scores, strict=True)
+            if item >= 0
+        )
+        for row_ids, row_scores in zip(ids.tolist(), scores.tolist(), strict=True)
+    ]
