@@ -17,8 +17,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
+from prices import Money
 
 from shop.core.errors import ServiceError
+from shop.core.money import money_json
 from shop.discounts.services import release_voucher
 from shop.orders.models import (
     Fulfillment,
@@ -66,10 +68,6 @@ class OrderError(ServiceError):
     codes = OrderErrorCode
 
 
-def _money(amount: Decimal, currency: str) -> dict:
-    return {"amount": str(amount), "currency": currency}
-
-
 def order_payload(order: Order, lines=None, **extra) -> dict:
     """The JSON payload of order events (see shop.plugins.builtin.email)."""
     lines = order.lines.all() if lines is None else lines
@@ -86,17 +84,17 @@ def order_payload(order: Order, lines=None, **extra) -> dict:
                 "sku": line.sku,
                 "variant_id": line.variant_id,
                 "quantity": line.quantity,
-                "unit_price": _money(line.unit_price_gross, order.currency),
-                "total": _money(line.total_gross, order.currency),
+                "unit_price": money_json(Money(line.unit_price_gross, order.currency)),
+                "total": money_json(Money(line.total_gross, order.currency)),
             }
             for line in lines
         ],
-        "subtotal": _money(order.subtotal_gross, order.currency),
-        "shipping": _money(order.shipping_gross, order.currency),
-        "discount": _money(order.discount_amount, order.currency),
+        "subtotal": money_json(Money(order.subtotal_gross, order.currency)),
+        "shipping": money_json(Money(order.shipping_gross, order.currency)),
+        "discount": money_json(Money(order.discount_amount, order.currency)),
         "voucher_code": order.voucher_code,
-        "taxes": _money(order.taxes, order.currency),
-        "total": _money(order.total_gross, order.currency),
+        "taxes": money_json(Money(order.taxes, order.currency)),
+        "total": money_json(Money(order.total_gross, order.currency)),
         **extra,
     }
 
@@ -370,7 +368,7 @@ def refund_order(
             order_payload(
                 order,
                 lines=lines,
-                refunded=_money(payment.refunded_amount, order.currency),
+                refunded=money_json(Money(payment.refunded_amount, order.currency)),
             ),
         )
     return payment
