@@ -1,8 +1,5 @@
 """Read-side queries over the catalog, shared by blocks, templates and the API."""
 
-import logging
-
-import redis
 from django.db.models import (
     Case,
     Exists,
@@ -18,10 +15,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Length, Substr
-from django_redis.exceptions import ConnectionInterrupted
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.models.sites import SiteRootPath
 
 from cms.models import (
@@ -35,10 +31,6 @@ from cms.models import (
     Variant,
 )
 
-logger = logging.getLogger(__name__)
-
-# What the Django cache raises when its Redis is unreachable.
-CACHE_ERRORS = (ConnectionInterrupted, redis.RedisError, OSError)
 # The renditions every API image carries, by name; prefetched with the images.
 IMAGE_RENDITIONS = {"thumbnail": "fill-300x300", "large": "max-1200x1200"}
 # Built once: Wagtail parses a Filter's operations (slowly, with inspect) once per
@@ -271,22 +263,6 @@ def approved_reviews(product: ProductPage) -> QuerySet[Review]:
         .select_related("user")
         .order_by("-created_at", "-id")
     )
-
-
-def site_root_paths() -> list[SiteRootPath]:
-    """Wagtail's cached site root paths; read from the database when the cache
-    (Redis, in production) is down, so that product URLs still resolve."""
-    try:
-        return Site.get_site_root_paths()
-    except CACHE_ERRORS as error:
-        logger.warning("Cache unreachable; site root paths from the DB: %s", error)
-    sites = Site.objects.select_related("root_page").order_by(
-        "-root_page__url_path", "-is_default_site", "hostname"
-    )
-    return [
-        SiteRootPath(site.pk, site.root_page.url_path, site.root_url, "")
-        for site in sites
-    ]
 
 
 def page_url(url_path: str, root_paths: list[SiteRootPath]) -> str | None:

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
 from cms import selectors
@@ -35,7 +36,7 @@ def absolute(context, url: str) -> str:
 def root_paths(context) -> list:
     """The site root paths, read once per response (kept in the context)."""
     if "root_paths" not in context:
-        context["root_paths"] = selectors.site_root_paths()
+        context["root_paths"] = Site.get_site_root_paths()
     return context["root_paths"]
 
 

@@ -9,6 +9,7 @@ from recommend import pipeline
 from recommend.models import Interaction
 from recommend.store import get_store
 from shop.accounts.factories import UserFactory
+from shop.settings.base import redis_cache
 from shop.stock.models import Stock
 
 BASE = "/api/v1/recommendations"
@@ -344,13 +345,7 @@ def test_lookups_cost_one_store_read_and_fixed_queries_whatever_the_limit(
 def test_lookups_survive_a_redis_outage_of_the_cache_too(client, trained, settings):
     # given Redis down for the store and for the Django cache alike
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-        }
-    }
+    settings.CACHES = {"default": redis_cache(settings.REDIS_URL, socket_timeout=0.2)}
 
     response = get(client, "popular", limit=2)
 

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from recommend.models import Interaction
 from shop.accounts.factories import UserFactory
+from shop.settings.base import redis_cache
 
 URL = "/api/v1/events/"
 
@@ -287,11 +288,7 @@ def test_events_on_the_session_cookie_need_the_csrf_token(catalog):
 
 def test_a_cache_outage_lets_events_through_unthrottled(client, catalog, settings):
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-        }
+        "default": redis_cache("redis://127.0.0.1:1/0", socket_timeout=0.2)
     }
     events = [{"product": catalog["products"]["men-top-1"].pk, "kind": "view"}]
 
