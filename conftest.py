@@ -8,6 +8,7 @@ from django.core.cache import cache
 from shop.accounts.factories import UserFactory
 from shop.checkout.factories import configure_shop_plugins
 from shop.plugins.manager import invalidate_plugins_manager
+from shop.testing.browser import CHROMIUM_ARGS
 from shop.testing.pytest_plugin import needs_services
 
 
@@ -35,3 +36,14 @@ def shop_plugins(db):
 @pytest.fixture
 def user(db):
     return UserFactory(email="ada@example.com")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Browser tests run Debian's chromium (see shop.testing.browser).
+    pytest-playwright's options (--headed, --slowmo) still apply."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("shop.api.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("shop.storefront.urls")),
 ]
 
 if settings.DEBUG:

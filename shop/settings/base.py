@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "recommend",
     "themes",
     "shop.demo",
+    "shop.storefront",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

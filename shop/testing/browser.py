@@ -1,0 +1,60 @@
+"""Drives Debian's chromium with Playwright for the browser tests.
+
+Tests call ``in_browser(browser_type_launch_args, steps)``; the root conftest's
+``browser_type_launch_args`` fixture points Playwright at /usr/bin/chromium
+(.ci/ensure-services installs it), so nothing is downloaded and nothing in the
+background reaches the network.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def in_browser(launch_args, steps, **context_options):
+    """Runs ``steps(page)`` in chromium; returns its result and every policy
+    violation or script error the browser reported.
+
+    The browser runs in a thread of its own: Playwright's sync API runs the
+    caller in a greenlet with its own context variables, where Django's test
+    database connection (and pytest-playwright's `page` with it) is not the one
+    the test set up. ``context_options`` go to ``browser.new_context`` (a
+    viewport, ``java_script_enabled=False``, ...).
+    """
+
+    def run():
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(**launch_args)
+            page = browser.new_context(**context_options).new_page()
+            violations = []
+            page.on(
+                "console",
+                lambda message: (
+                    "Content Security Policy" in message.text
+                    and violations.append(f"{page.url}: {message.text}")
+                ),
+            )
+            page.on(
+                "pageerror", lambda error: violations.append(f"{page.url}: {error}")
+            )
+            try:
+                return steps(page), violations
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def visit(page, url):
+    response = page.goto(url, wait_until="networkidle")
+    assert response.status == 200, url
+    return response
