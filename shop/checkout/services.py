@@ -27,6 +27,7 @@ from wagtail.models import Page
 
 from cms.models import CategoryPage
 from shop.cart import services as cart_services
+from shop.checkout.metrics import COMPLETIONS
 from shop.checkout.models import Checkout
 from shop.core.errors import ServiceError
 from shop.discounts.services import (
@@ -482,12 +483,15 @@ def complete_checkout(checkout: Checkout, key: str, gateway: str, payment_token:
     if not response.is_success:
         order = order_services.payment_declined(order, response.error)
         Checkout.objects.filter(pk=checkout.pk, order=order).update(order=None)
+        COMPLETIONS.labels("declined").inc()
         return Completion(order, payment, created=True)
     order = order_services.payment_succeeded(order, payment)
     if order.status == OrderStatus.FAILED:
         payment = payment_services.void(payment)
+        COMPLETIONS.labels("failed").inc()
         return Completion(order, payment, created=True)
     with transaction.atomic():
         Checkout.objects.filter(pk=checkout.pk).update(completed_at=timezone.now())
         cart_services.clear(checkout.cart)
+    COMPLETIONS.labels("placed").inc()
     return Completion(order, payment, created=True)

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer, redirects and refusals included, gets its request
+    # id and is counted (shop.core.logs, shop.core.metrics).
+    "shop.core.logs.RequestIdMiddleware",
+    "shop.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.core.csp.ShopCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -459,9 +463,15 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# The port of the Prometheus metrics the Celery worker serves (gunicorn's
+# master serves the web processes' on the same variable, see
+# deploy/gunicorn.conf.py); 0: none. The image sets 9100.
+METRICS_PORT = env_int("METRICS_PORT", 0)
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
