@@ -12,5 +12,5 @@ class CoreConfig(AppConfig):
             metrics,
         )
 
-        logs.connect_celery_signals()
+        logs.connect_signals()
         metrics.connect_celery_signals()

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 
 from celery import signals
 from django.conf import settings
+from django.core.signals import request_finished
 
 HEADER = "X-Request-ID"
 # The Celery message header carrying the id to the worker.
@@ -42,13 +43,16 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         current = incoming_request_id(request)
-        token = request_id.set(current)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        # Kept until the response is closed (forget_request_id): Django logs
+        # the 4xx and 5xx answers after the middleware has returned.
+        request_id.set(current)
+        response = self.get_response(request)
         response[HEADER] = current
         return response
+
+
+def forget_request_id(**kwargs):
+    request_id.set(None)
 
 
 class RequestIdFilter:
@@ -78,7 +82,8 @@ def drop_request_id(task=None, **kwargs):
         request_id.reset(token)
 
 
-def connect_celery_signals() -> None:
+def connect_signals() -> None:
+    request_finished.connect(forget_request_id, dispatch_uid="shop.core.logs")
     signals.before_task_publish.connect(send_request_id, weak=False)
     signals.task_prerun.connect(take_request_id, weak=False)
     signals.task_postrun.connect(drop_request_id, weak=False)

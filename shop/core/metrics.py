@@ -115,16 +115,14 @@ class MetricsMiddleware:
 
 # Celery -------------------------------------------------------------------
 
-_task_started: dict[str, float] = {}
+
+def task_started(task=None, **kwargs):
+    task.request.shop_started = time.perf_counter()
 
 
-def task_started(task_id=None, **kwargs):
-    _task_started[task_id] = time.perf_counter()
-
-
-def task_finished(task_id=None, task=None, state=None, **kwargs):
+def task_finished(task=None, state=None, **kwargs):
     TASKS.labels(task.name, state or "UNKNOWN").inc()
-    started = _task_started.pop(task_id, None)
+    started = getattr(task.request, "shop_started", None)
     if started is not None:
         TASK_DURATION.labels(task.name).observe(time.perf_counter() - started)
 

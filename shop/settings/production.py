@@ -4,6 +4,7 @@ import os
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from .base import *  # noqa: F403
 from .base import CONTENT_SECURITY_POLICY, LOG_LEVEL, REDIS_URL
@@ -110,6 +111,9 @@ LOGGING = {
                 "name": "logger",
             },
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            # Django's request records carry the request: its repr has the
+            # query string, which may hold tokens.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         }
     },
     "handlers": {
