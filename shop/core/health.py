@@ -4,6 +4,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,3 +47,22 @@ def readyz(request):
         return JsonResponse({"status": "unavailable", "failures": failures}, status=503)
     configured = ["database"] + (["redis"] if settings.REDIS_URL else [])
     return JsonResponse({"status": "ok", "checked": configured})
+
+
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class ProbesMiddleware:
+    """Answers the probes before any middleware reads the Host header or
+    redirects to https: the kubelet probes the pod's own address over plain
+    http, which ALLOWED_HOSTS does not list (Django would answer 400)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info not in PROBE_PATHS:
+            return self.get_response(request)
+        match = resolve(request.path_info)
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)

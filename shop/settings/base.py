@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # id and is counted (shop.core.logs, shop.core.metrics).
     "shop.core.logs.RequestIdMiddleware",
     "shop.core.metrics.MetricsMiddleware",
+    "shop.core.health.ProbesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.core.csp.ShopCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

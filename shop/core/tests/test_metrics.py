@@ -1,7 +1,6 @@
 """Prometheus metrics: counted per view name (never per raw path), served by
 their own server on their own port, and not by the application's URLs."""
 
-import socket
 import urllib.request
 import uuid
 from decimal import Decimal
@@ -14,6 +13,7 @@ from cms.factories import VariantFactory
 from shop.checkout import services as checkout_services
 from shop.checkout.factories import DECLINED_CARD, SUCCESS_CARD, make_checkout
 from shop.core.metrics import start_metrics_server
+from shop.testing.ports import free_port
 
 # An app of its own: the metrics come from Celery's signals, whatever the app.
 app = Celery("metrics-test", broker="memory://")
@@ -34,12 +34,6 @@ def fail():
 
 def sample(name: str, **labels) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.django_db
