@@ -4,6 +4,7 @@
 #   worker   the Celery worker
 #   beat     Celery beat (its schedule file under /tmp)
 #   migrate  database migrations and the idempotent production setup
+# Celery without its banner: stdout carries JSON lines only.
 # Writes only under /tmp (and MEDIA_ROOT): the root filesystem may be read-only.
 set -eu
 
@@ -29,11 +30,11 @@ case "$command" in
     worker)
         shift
         prepare_metrics
-        exec "$PYTHON" -m celery -A celery_app worker --loglevel "${LOG_LEVEL:-INFO}" "$@"
+        exec "$PYTHON" -m celery -A celery_app --quiet worker --loglevel "${LOG_LEVEL:-INFO}" "$@"
         ;;
     beat)
         shift
-        exec "$PYTHON" -m celery -A celery_app beat --loglevel "${LOG_LEVEL:-INFO}" \
+        exec "$PYTHON" -m celery -A celery_app --quiet beat --loglevel "${LOG_LEVEL:-INFO}" \
             --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}" "$@"
         ;;
     migrate)
