@@ -90,7 +90,9 @@ if MEDIA_STORAGE == "s3":
             ],
         },
     }
-elif MEDIA_STORAGE != "filesystem":
+elif MEDIA_STORAGE == "filesystem":
+    SERVE_MEDIA = True
+else:
     raise ImproperlyConfigured(
         f"MEDIA_STORAGE is {MEDIA_STORAGE!r}: set it to filesystem or s3."
     )

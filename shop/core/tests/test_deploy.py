@@ -308,8 +308,12 @@ def test_the_entry_point_serves_the_shop_with_json_logs_and_metrics(
             "METRICS_PORT": str(metrics_port),
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
             "WEB_CONCURRENCY": "2",
+            "MEDIA_ROOT": str(tmp_path / "media"),
         }
     )
+    (tmp_path / "media" / "images").mkdir(parents=True)
+    (tmp_path / "media" / "images" / "boot.txt").write_text("a boot")
+    public = {"X-Forwarded-Proto": "https", "Host": "shop.example.com"}
     with log.open("w") as output:
         server = subprocess.Popen(
             ["./docker-entrypoint.sh", "web"],
@@ -325,10 +329,8 @@ def test_the_entry_point_serves_the_shop_with_json_logs_and_metrics(
             for n in range(3)
         ]
         ready = get(f"http://127.0.0.1:{port}/readyz")
-        not_here = get(
-            f"http://127.0.0.1:{port}/metrics/",
-            **{"X-Forwarded-Proto": "https", "Host": "shop.example.com"},
-        )
+        not_here = get(f"http://127.0.0.1:{port}/metrics/", **public)
+        media = get(f"http://127.0.0.1:{port}/media/images/boot.txt", **public)
         status, headers, metrics = get(f"http://127.0.0.1:{metrics_port}/metrics")
     finally:
         server.send_signal(signal.SIGTERM)
@@ -339,6 +341,8 @@ def test_the_entry_point_serves_the_shop_with_json_logs_and_metrics(
     ]
     assert ready[0] == 200
     assert not_here[0] == 404
+    # media on the filesystem are served by the app (no other server reads them)
+    assert (media[0], media[2]) == (200, "a boot")
     # every worker's requests, added up by the master's metrics server
     assert status == 200
     assert (
@@ -352,7 +356,7 @@ def test_the_entry_point_serves_the_shop_with_json_logs_and_metrics(
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert [
-        (a["method"], a["path"], a["status"], a["request_id"]) for a in access[-5:-2]
+        (a["method"], a["path"], a["status"], a["request_id"]) for a in access[-6:-3]
     ] == [("GET", "/healthz", 200, f"probe-{n}") for n in range(3)]
     assert {"duration_ms", "bytes", "remote_addr", "user_agent", "time"} <= set(
         access[-1]
