@@ -8,6 +8,7 @@ these tests, it never skips them.
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -497,3 +498,27 @@ def test_network_policies(helm, default):
         ]
         assert rule["ports"] == [{"protocol": "TCP", "port": port}]
         assert spec["egress"] == []
+
+
+# Documentation ----------------------------------------------------------------
+
+
+def test_every_value_is_documented_in_the_chart_readme():
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    readme = (CHART / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([^`]+)` \|", readme, re.MULTILINE))
+
+    def leaves(value, path=()):
+        if isinstance(value, dict) and value:
+            for key, child in value.items():
+                yield from leaves(child, (*path, key))
+        else:
+            yield path
+
+    undocumented = [
+        ".".join(path)
+        for path in leaves(values)
+        if not any(".".join(path[:n]) in documented for n in range(1, len(path) + 1))
+    ]
+    assert undocumented == []
+    assert "`web.replicas`" in readme
