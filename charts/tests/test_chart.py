@@ -262,7 +262,7 @@ def test_every_pod_is_locked_down(helm):
         mounts = {m["mountPath"] for c in spec["containers"] for m in c["volumeMounts"]}
         if name.removeprefix("shop-") in APP_COMPONENTS:
             assert "/tmp" in mounts, name
-            assert spec["containers"][0]["args"] == [name.removeprefix("shop-")]
+            assert spec["containers"][0]["args"][0] == name.removeprefix("shop-")
     accounts = by_kind(docs, "ServiceAccount")
     assert accounts["shop"]["automountServiceAccountToken"] is False
 
@@ -314,6 +314,8 @@ def test_settings_come_from_values(helm):
         "--set",
         "recommend.shards=8",
         "--set",
+        "worker.concurrency=3",
+        "--set",
         "config.trustedProxyCount=2",
         "--set",
         "secretKey=s3cret",
@@ -330,12 +332,15 @@ def test_settings_come_from_values(helm):
         "WAGTAILADMIN_BASE_URL": "https://shop.example.com",
         "SITE_NAME": "Shop",
         "LOG_LEVEL": "INFO",
+        "WEB_CONCURRENCY": "2",
         "RECOMMEND_SHARDS": "8",
         "RECOMMEND_TRAIN_EVERY_SECONDS": "900",
         "METRICS_PORT": "9100",
         "MEDIA_STORAGE": "filesystem",
         "MEDIA_ROOT": "/app/media",
     }
+    worker = pod_specs(docs)["shop-worker"]["containers"][0]
+    assert worker["args"] == ["worker", "--concurrency", "3"]
     secret = by_kind(docs, "Secret")["shop"]["stringData"]
     assert secret == {
         "SECRET_KEY": "s3cret",

@@ -162,8 +162,10 @@ seccompProfile:
 
 {{/*
 The pod spec every shop process shares (web, worker, beat, migrate):
-include "shop.podSpec" (dict "root" $ "component" "web" "values" .Values.web
-"ports" list "probes" yaml "volumes" yaml "volumeMounts" yaml "restartPolicy" "").
+include "shop.podSpec" (dict "root" $ "component" "web" "args" (list "web")
+"values" .Values.web "ports" list "probes" yaml "volumes" yaml "volumeMounts" yaml
+"affinity" dict "restartPolicy" "" "terminationGracePeriodSeconds" int); `args`
+go to the image's entry point (its first: web, worker, beat or migrate).
 */}}
 {{- define "shop.podSpec" -}}
 {{- $root := .root -}}
@@ -197,7 +199,8 @@ containers:
   - name: {{ .component }}
     image: {{ include "shop.image" $root }}
     imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-    args: [{{ .command | quote }}]
+    args:
+      {{- toYaml .args | nindent 6 }}
     envFrom:
       - configMapRef:
           name: {{ include "shop.fullname" $root }}
