@@ -24,6 +24,7 @@ VALUES_FILES = {
     "default": [],
     "production": [CHART / "ci" / "production-values.yaml"],
     "trial": [CHART / "ci" / "trial-values.yaml"],
+    "minimal": [CHART / "ci" / "minimal-values.yaml"],
 }
 APP_COMPONENTS = {"web", "worker", "beat", "migrate"}
 
@@ -140,8 +141,8 @@ def test_kubernetes_validate_refuses_unknown_fields(tmp_path):
 
 
 def test_checkov_finds_no_failure_the_chart_does_not_skip(renders, tmp_path):
-    """Every render (default, production-like, trial) passes checkov; each skip
-    is an annotation in the chart that gives its reason."""
+    """Every render (default, production-like, trial, minimal) passes checkov;
+    each skip is an annotation in the chart that gives its reason."""
     for name, text in renders.items():
         (tmp_path / f"{name}.yaml").write_text(text)
     result = subprocess.run(
@@ -161,7 +162,8 @@ def test_checkov_finds_no_failure_the_chart_does_not_skip(renders, tmp_path):
     assert report["summary"]["passed"] > 1000
     skipped = results.get("skipped_checks", [])
     skipped_ids = {check["check_id"] for check in skipped}
-    # Env-var settings (12-factor), tag-pinned default image, beat has no port.
+    # Env-var settings (12-factor), tag-pinned default image, no port to probe
+    # on beat (and on the worker without metrics).
     assert skipped_ids == {"CKV_K8S_35", "CKV_K8S_43", "CKV_K8S_8", "CKV_K8S_9"}
     for check in skipped:
         assert len(check["check_result"]["suppress_comment"]) > 20, check
@@ -347,6 +349,26 @@ def test_settings_come_from_values(helm):
         "DATABASE_URL": "postgres://shop:pw@db:5432/shop",
         "REDIS_URL": "redis://cache:6379/0",
     }
+
+
+def test_without_ingress_or_metrics(helm):
+    docs = render(helm, values=VALUES_FILES["minimal"])
+    assert by_kind(docs, "Ingress") == {}
+    assert by_kind(docs, "NetworkPolicy") == {}
+    assert by_kind(docs, "HorizontalPodAutoscaler") == {}
+    services = by_kind(docs, "Service")
+    assert [p["name"] for p in services["shop-web"]["spec"]["ports"]] == ["http"]
+    assert set(services) == {"shop-web"}
+    config = by_kind(docs, "ConfigMap")["shop"]["data"]
+    assert config["METRICS_PORT"] == "0"
+    assert config["ALLOWED_HOSTS"] == "shop.internal.example"
+    assert config["WAGTAILADMIN_BASE_URL"] == "http://shop.internal.example"
+    worker = by_kind(docs, "Deployment")["shop-worker"]
+    assert worker["spec"]["replicas"] == 2
+    assert "ports" not in worker["spec"]["template"]["spec"]["containers"][0]
+    secret = by_kind(docs, "Secret")["shop"]["stringData"]
+    assert secret["AWS_ACCESS_KEY_ID"] == "shop"
+    assert secret["AWS_SECRET_ACCESS_KEY"] == "change-me"
 
 
 def test_an_existing_secret_replaces_the_charts(helm):
