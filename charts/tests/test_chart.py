@@ -269,7 +269,12 @@ def test_every_pod_is_locked_down(helm):
     assert accounts["shop"]["automountServiceAccountToken"] is False
 
 
-def test_web_probes_send_an_allowed_host(default):
+def test_web_rolls_one_pod_at_a_time_and_probes_with_an_allowed_host(default):
+    web = by_kind(default, "Deployment")["shop-web"]
+    assert web["spec"]["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
     container = pod_specs(default)["shop-web"]["containers"][0]
     probes = {
         kind: (
@@ -296,7 +301,8 @@ def test_migrations_run_in_a_hook_before_the_pods_roll(helm, default):
     # Its settings exist before it: hooks of a lower weight.
     for kind in ("ConfigMap", "Secret", "ServiceAccount"):
         settings = by_kind(default, kind)["shop"]["metadata"]["annotations"]
-        assert settings["helm.sh/hook"] == "pre-install,pre-upgrade"
+        # A rollback puts back the settings the old pods were made for.
+        assert settings["helm.sh/hook"] == "pre-install,pre-upgrade,pre-rollback"
         assert int(settings["helm.sh/hook-weight"]) < int(
             annotations["helm.sh/hook-weight"]
         )
@@ -417,13 +423,19 @@ def test_refuses_several_web_replicas_on_a_read_write_once_volume(helm):
     assert message in refusal(
         helm, *RWO, "--set", "web.autoscaling.enabled=false", "--set", "web.replicas=2"
     )
+    assert "ReadWriteOncePod mounts on one node only" in refusal(
+        helm, "--set", "media.persistence.accessMode=ReadWriteOncePod"
+    )
 
 
 def test_one_web_replica_on_a_read_write_once_volume(helm):
     docs = render(
         helm, *RWO, "--set", "web.autoscaling.enabled=false", "--set", "web.replicas=1"
     )
-    assert by_kind(docs, "Deployment")["shop-web"]["spec"]["replicas"] == 1
+    web_deployment = by_kind(docs, "Deployment")["shop-web"]
+    assert web_deployment["spec"]["replicas"] == 1
+    # A rolling update would start the new pod while the old one holds the volume.
+    assert web_deployment["spec"]["strategy"] == {"type": "Recreate"}
     claim = by_kind(docs, "PersistentVolumeClaim")["shop-media"]
     assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
     # One web pod may not be evicted by a budget that would block every drain.

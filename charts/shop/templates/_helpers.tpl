@@ -91,10 +91,15 @@ app.kubernetes.io/part-of: {{ include "shop.name" .root }}
 {{- else if gt (int .Values.web.replicas) 1 -}}true{{- end -}}
 {{- end -}}
 
+{{/* Media on a volume that only one node (one pod) can mount. */}}
+{{- define "shop.mediaOnOneNode" -}}
+{{- if and (eq .Values.media.storage "filesystem") (has .Values.media.persistence.accessMode (list "ReadWriteOnce" "ReadWriteOncePod")) -}}true{{- end -}}
+{{- end -}}
+
 {{/* Refuses settings that cannot work; included by every workload template. */}}
 {{- define "shop.validate" -}}
-{{- if and (eq .Values.media.storage "filesystem") (eq .Values.media.persistence.accessMode "ReadWriteOnce") (include "shop.webScalesOut" .) -}}
-{{- fail "media.persistence.accessMode ReadWriteOnce mounts on one node only: set web.replicas to 1 and web.autoscaling.enabled to false (or web.autoscaling.maxReplicas to 1), or use accessMode ReadWriteMany or media.storage s3." -}}
+{{- if and (include "shop.mediaOnOneNode" .) (include "shop.webScalesOut" .) -}}
+{{- fail (printf "media.persistence.accessMode %s mounts on one node only: set web.replicas to 1 and web.autoscaling.enabled to false (or web.autoscaling.maxReplicas to 1), or use accessMode ReadWriteMany or media.storage s3." .Values.media.persistence.accessMode) -}}
 {{- end -}}
 {{- if and (eq .Values.media.storage "s3") (not .Values.media.s3.bucket) -}}
 {{- fail "media.storage s3 needs media.s3.bucket." -}}
@@ -250,10 +255,10 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{/*
 The chart's ConfigMap and Secret are hooks created before the migrations Job
 (a pre-install hook runs before the release's ordinary resources exist); they
-are replaced on every upgrade and left in place by `helm uninstall`.
+are replaced on every upgrade and rollback, and left in place by `helm uninstall`.
 */}}
 {{- define "shop.settingsHookAnnotations" -}}
-helm.sh/hook: pre-install,pre-upgrade
+helm.sh/hook: pre-install,pre-upgrade,pre-rollback
 helm.sh/hook-weight: "-10"
 helm.sh/hook-delete-policy: before-hook-creation
 {{- end -}}
