@@ -377,6 +377,18 @@ def test_without_ingress_or_metrics(helm):
     assert secret["AWS_SECRET_ACCESS_KEY"] == "change-me"
 
 
+def test_extra_settings_never_override_the_charts(helm):
+    assert "config.extraEnv.ALLOWED_HOSTS: the chart sets ALLOWED_HOSTS" in refusal(
+        helm, "--set", "config.extraEnv.ALLOWED_HOSTS=*"
+    )
+    assert "extraSecretEnv.SECRET_KEY: the chart sets SECRET_KEY" in refusal(
+        helm, "--set", "extraSecretEnv.SECRET_KEY=x"
+    )
+    assert "'lower' does not match pattern" in refusal(
+        helm, "--set", "config.extraEnv.lower=x"
+    )
+
+
 def test_an_existing_secret_replaces_the_charts(helm):
     docs = render(helm, values=VALUES_FILES["production"])
     assert by_kind(docs, "Secret") == {}
