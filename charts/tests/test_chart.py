@@ -142,31 +142,44 @@ def test_kubernetes_validate_refuses_unknown_fields(tmp_path):
 
 def test_checkov_finds_no_failure_the_chart_does_not_skip(renders, tmp_path):
     """Every render (default, production-like, trial, minimal) passes checkov;
-    each skip is an annotation in the chart that gives its reason."""
+    each skip is an annotation in the chart that gives its reason. One checkov
+    per render (in parallel): its graph checks would match a pod of one render
+    with a policy of another."""
+    runs = {}
     for name, text in renders.items():
-        (tmp_path / f"{name}.yaml").write_text(text)
-    result = subprocess.run(
-        [tool("checkov"), "--directory", tmp_path, "--framework", "kubernetes"]
-        + ["--output", "json", "--compact"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    report = json.loads(result.stdout)
-    results = report["results"]
-    failed = [
-        (check["check_id"], check["resource"], check["file_path"])
-        for check in results["failed_checks"]
-    ]
-    assert failed == []
-    assert report["summary"]["passed"] > 1000
-    skipped = results.get("skipped_checks", [])
-    skipped_ids = {check["check_id"] for check in skipped}
-    # Env-var settings (12-factor), tag-pinned default image, no port to probe
-    # on beat (and on the worker without metrics).
-    assert skipped_ids == {"CKV_K8S_35", "CKV_K8S_43", "CKV_K8S_8", "CKV_K8S_9"}
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "chart.yaml").write_text(text)
+        runs[name] = subprocess.Popen(
+            [tool("checkov"), "--directory", folder, "--framework", "kubernetes"]
+            + ["--output", "json", "--compact"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+    skipped = []
+    for name, run in runs.items():
+        output, _ = run.communicate(timeout=300)
+        report = json.loads(output)
+        results = report["results"]
+        failed = [
+            (check["check_id"], check["resource"])
+            for check in results.get("failed_checks", [])
+        ]
+        assert failed == [], name
+        assert report["summary"]["passed"] > 300, name
+        skipped += results.get("skipped_checks", [])
+    # Env-var settings (12-factor), tag-pinned image, no port to probe on beat
+    # (nor on the worker without metrics), policies left to the cluster.
+    assert {check["check_id"] for check in skipped} == {
+        "CKV_K8S_35",
+        "CKV_K8S_43",
+        "CKV_K8S_8",
+        "CKV_K8S_9",
+        "CKV2_K8S_6",
+    }
     for check in skipped:
-        assert len(check["check_result"]["suppress_comment"]) > 20, check
+        assert len(check["check_result"]["suppress_comment"]) > 40, check
 
 
 # The values schema -----------------------------------------------------------

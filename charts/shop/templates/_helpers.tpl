@@ -269,4 +269,11 @@ checkov.io/skip10: CKV_K8S_35=Django reads its settings, secrets included, from 
 {{- if not .Values.image.digest }}
 checkov.io/skip11: CKV_K8S_43=image.digest is empty, so the image is pinned by its tag; set image.digest to pin it by content.
 {{- end }}
+{{- if not .Values.networkPolicy.enabled }}
+{{ include "shop.checkovNetworkPolicySkip" . }}
+{{- end }}
+{{- end -}}
+
+{{- define "shop.checkovNetworkPolicySkip" -}}
+checkov.io/skip12: CKV2_K8S_6=networkPolicy.enabled is false, so the cluster's own NetworkPolicies must cover these pods.
 {{- end -}}
