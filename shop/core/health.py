@@ -41,11 +41,26 @@ def _check_redis() -> str | None:
 @never_cache
 @require_GET
 def readyz(request):
-    checks = {"database": _check_database(), "redis": _check_redis()}
-    failures = {name: reason for name, reason in checks.items() if reason}
-    if failures:
-        return JsonResponse({"status": "unavailable", "failures": failures}, status=503)
+    """503 only when the database is unreachable. A Redis outage leaves the pod
+    ready but degraded: the cache falls back to the database and every pod
+    shares the same Redis, so taking them all out of service would turn a slower
+    shop into no shop."""
+    database_failure = _check_database()
+    if database_failure:
+        return JsonResponse(
+            {"status": "unavailable", "failures": {"database": database_failure}},
+            status=503,
+        )
     configured = ["database"] + (["redis"] if settings.REDIS_URL else [])
+    redis_failure = _check_redis()
+    if redis_failure:
+        return JsonResponse(
+            {
+                "status": "degraded",
+                "checked": configured,
+                "failures": {"redis": redis_failure},
+            }
+        )
     return JsonResponse({"status": "ok", "checked": configured})
 
 

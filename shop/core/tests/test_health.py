@@ -20,14 +20,15 @@ def test_readyz_checks_database_and_redis(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_redis_is_down(client, settings):
+def test_readyz_stays_ready_but_degraded_when_redis_is_down(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
 
     response = client.get("/readyz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json() == {
-        "status": "unavailable",
+        "status": "degraded",
+        "checked": ["database", "redis"],
         "failures": {"redis": "redis unreachable: ConnectionError"},
     }
 
