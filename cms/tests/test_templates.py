@@ -220,7 +220,8 @@ def test_product_preview_shows_unsaved_variant_edits(catalog):
 # site, page route (4 levels), view restrictions, site root, top categories, then
 # the page's own reads: subcategories, the result count, the page of cards and
 # its prefetches, and one count per facet (gender, size, colour, material,
-# rating, in stock; cms.listing). Both measured pages sit at depth 4 (home/shirts/linen).
+# rating, in stock; cms.listing). Both measured pages sit at depth 4
+# (home/shirts/linen).
 CATEGORY_PAGE_QUERIES = 21
 
 
