@@ -56,9 +56,9 @@ def pay(page, card):
 
 
 @pytest.fixture
-def storefront(shop, theme):
+def storefront(store, theme):
     use_theme(theme)
-    return shop
+    return store
 
 
 def test_a_guest_buys_with_javascript_off(

@@ -372,6 +372,9 @@ def _place_order(request):
             form.add_error(None, _unavailable_message(error, checkout))
         elif error.code == "cart_empty":
             return redirect("storefront:checkout")
+        elif error.code == "checkout_completed" and checkout.completed_at:
+            # A stale payment page posted after the order was placed.
+            return redirect("storefront:checkout-confirmation")
         elif error.code == "checkout_completed":
             form.add_error(
                 None,
