@@ -327,3 +327,24 @@ def test_payment_page_queries_do_not_grow_with_lines(
         response = client.get(PAYMENT)
 
     assert response.status_code == 200
+
+
+def test_a_signed_in_shopper_saves_a_new_address_while_checking_out(
+    client, store, user
+):
+    client.force_login(user)
+    fill_cart(client, user=user, lines=[(store["oxford"], 1)])
+
+    response = client.post(
+        CHECKOUT, {**SHIPPING, "billing_same": "on", "remember": "on"}
+    )
+
+    assert response["Location"] == SHIPPING_STEP
+    address = user.addresses.get()
+    assert (address.street_address_1, address.city) == ("1 Main St", "Springfield")
+    user.refresh_from_db()
+    assert user.default_shipping_address == address
+    # offered, chosen, the next time
+    page = html(client.get(CHECKOUT))
+    assert f'<input type="radio" name="saved_address" value="{address.pk}" ' in page
+    assert 'name="email"' not in page
