@@ -9,8 +9,10 @@ from django.core import mail
 from shop.accounts.services import save_address
 from shop.checkout.factories import DECLINED_CARD, STANDARD, SUCCESS_CARD, stock_of
 from shop.checkout.models import Checkout
+from shop.demo.sales import configure_demo_shop
 from shop.discounts.factories import VoucherFactory
 from shop.orders.models import Order, OrderStatus
+from shop.plugins.manager import invalidate_plugins_manager
 from shop.stock.models import Stock
 from shop.storefront.tests.conftest import SHIPPING, fill_cart
 
@@ -348,3 +350,21 @@ def test_a_signed_in_shopper_saves_a_new_address_while_checking_out(
     page = html(client.get(CHECKOUT))
     assert f'<input type="radio" name="saved_address" value="{address.pk}" ' in page
     assert 'name="email"' not in page
+
+
+def test_the_demo_shop_sells_through_the_storefront(client, store):
+    configure_demo_shop()
+    invalidate_plugins_manager()
+    fill_cart(client, lines=[(store["oxford"], 1)])
+    client.post(CHECKOUT, {"email": "g@example.com", **SHIPPING, "billing_same": "on"})
+    client.post(SHIPPING_STEP, {"shipping_method_id": "shipping-rates:standard"})
+    client.post("/checkout/voucher/", {"code": "WELCOME10"})
+
+    payment = client.get(PAYMENT)
+
+    page = html(payment)
+    assert "<li><code>4242424242424242</code>: accepted</li>" in page
+    assert "Transfer the total to IBAN" in page
+    assert 'id="summary-total"><strong>22.90 USD</strong>' in page
+    assert place(client, payment)["Location"] == CONFIRMATION
+    assert Order.objects.get().status == OrderStatus.UNFULFILLED
