@@ -154,8 +154,10 @@ def _information_forms(request, checkout, addresses):
             "billing_same": billing_address in (None, shipping_address),
         },
     )
+    # A new address starts from the account's names.
     shipping = AddressForm(
-        prefix="shipping", initial=shipping_address if not saved else names
+        prefix="shipping",
+        initial=names if saved or not shipping_address else shipping_address,
     )
     billing = AddressForm(
         prefix="billing",
