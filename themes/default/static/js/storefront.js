@@ -4,6 +4,9 @@
  *   about the view once the page is idle: a deferred beacon to the events API,
  *   so the page render does no extra work and cached pages still count.
  * - A select marked data-autosubmit (the sort order) applies on change.
+ * - A post form rendered without a CSRF token (a shareable catalog page: see
+ *   shop.core.personal) gets the browser's token when it has one by now (the
+ *   beacon above starts a session): with our cookies, a post needs it.
  */
 (function () {
   "use strict";
@@ -47,6 +50,20 @@
       sendEvents([{ product: Number(viewed.dataset.productView), kind: "view" }]);
     });
   }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var token = cookie("csrftoken");
+    if (form.method.toLowerCase() !== "post" || !token ||
+        form.querySelector("[name=csrfmiddlewaretoken]")) {
+      return;
+    }
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "csrfmiddlewaretoken";
+    field.value = token;
+    form.appendChild(field);
+  });
 
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {
