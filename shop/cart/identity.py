@@ -84,3 +84,10 @@ def cart_to_merge(request, body_token=None) -> Cart | None:
         return None
     request.session.pop(SESSION_KEY, None)
     return services.find_cart(token=token) if token else None
+
+
+def merge_into_user(request, user, body_token=None) -> services.MergeReport | None:
+    """At sign-in: moves the anonymous cart (see cart_to_merge) into the user's;
+    None when there was none."""
+    cart = cart_to_merge(request, body_token)
+    return services.merge_anonymous_cart_into_user(cart, user) if cart else None

@@ -106,7 +106,7 @@ def _address(data: dict | None) -> Address | None:
     )
 
 
-def _variant_name(variant) -> str:
+def variant_name(variant) -> str:
     return " / ".join(part for part in (variant.size, variant.color) if part)
 
 
@@ -430,7 +430,7 @@ def _place_order(
             order=order,
             variant_id=line.variant_id,
             product_name=line.variant.product.title,
-            variant_name=_variant_name(line.variant),
+            variant_name=variant_name(line.variant),
             sku=line.variant.sku,
             quantity=line.quantity,
             unit_price_net=(total.net / line.quantity).quantize().amount,
