@@ -3,11 +3,18 @@ account. Catalog pages (home, categories, products) are Wagtail pages."""
 
 from django.urls import path
 
-from shop.storefront.views import account, checkout
+from shop.storefront.views import account, cart, catalog, checkout
 
 app_name = "storefront"
 
-urlpatterns = []
+urlpatterns = [
+    # Browsing and the cart (sf-browse).
+    path("search/", catalog.search, name="search"),
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/add/", cart.add_to_cart, name="cart-add"),
+    path("cart/update/", cart.update_line, name="cart-update"),
+    path("products/<int:product_id>/review/", catalog.write_review, name="review"),
+]
 
 # Checkout and account ------------------------------------------------------
 urlpatterns += [

@@ -317,9 +317,9 @@ def test_payment_page_queries_do_not_grow_with_lines(
     fill_cart(client, lines=lines)
     to_payment(client)
 
-    # session, cart, checkout, its lines, their categories; the header's site
-    # and top categories
-    with django_assert_num_queries(7):
+    # session, cart, checkout, its lines, their categories; the header's site,
+    # top categories and mini-cart count
+    with django_assert_num_queries(8):
         response = client.get(PAYMENT)
 
     assert response.status_code == 200
