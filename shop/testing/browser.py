@@ -91,3 +91,25 @@ def save_screenshot(page, folder, name):
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The POST forms of the page that carry no CSRF field, by class name.
+TOKENLESS_FORMS = """forms => forms
+  .filter(form => !form.querySelector("input[name=csrfmiddlewaretoken]"))
+  .map(form => form.className)"""
+
+
+def inspect_page(page, theme, name, found):
+    """Records what the storefront's quality checks assert about the page as it
+    is: serious or critical axe findings (found["violations"]), its width at
+    phone size (found["widths"][name]), its POST forms without a CSRF field
+    (found["tokenless"][name]); screenshots it at desktop and phone size."""
+    found.setdefault("violations", []).extend(accessibility_violations(page))
+    found.setdefault("tokenless", {})[name] = page.eval_on_selector_all(
+        "form[method=post]", TOKENLESS_FORMS
+    )
+    save_screenshot(page, theme, name)
+    page.set_viewport_size(PHONE)
+    found.setdefault("widths", {})[name] = scroll_width(page)
+    save_screenshot(page, theme, f"{name}-phone")
+    page.set_viewport_size(DESKTOP)

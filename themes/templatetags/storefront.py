@@ -57,8 +57,9 @@ META_DESCRIPTION_LENGTH = 160
 @register.simple_tag
 def meta_description(page):
     """The page's search description (Promote tab), else the start of its own
-    text (a product's description, a category's intro), else ""."""
-    if not page:
+    text (a product's description, a category's intro), else "". Views outside
+    the page tree may hold something else under `page` (a paginator's page)."""
+    if not isinstance(page, Page):
         return ""
     if page.search_description:
         return page.search_description

@@ -4,6 +4,10 @@
  *   about the view once the page is idle: a deferred beacon to the events API,
  *   so the page render does no extra work and cached pages still count.
  * - A select marked data-autosubmit (the sort order) applies on change.
+ * - A POST form rendered without a CSRF field (a first visit's catalog page,
+ *   see shop.core.personal) gets the token of the CSRF cookie when it is sent,
+ *   if the beacon has started a session since: the request then carries
+ *   cookies and is checked like any other form.
  */
 (function () {
   "use strict";
@@ -52,5 +56,19 @@
     select.addEventListener("change", function () {
       select.form.submit();
     });
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var token = cookie("csrftoken");
+    if (form.method !== "post" || !token ||
+        form.querySelector("input[name=csrfmiddlewaretoken]")) {
+      return;
+    }
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "csrfmiddlewaretoken";
+    field.value = token;
+    form.appendChild(field);
   });
 })();
