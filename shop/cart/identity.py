@@ -87,13 +87,6 @@ def cart_to_merge(request, body_token=None) -> Cart | None:
     return services.find_cart(token=token) if token else None
 
 
-def merge_into_user(request, user, body_token=None) -> services.MergeReport | None:
-    """At sign-in: moves the anonymous cart (see cart_to_merge) into the user's;
-    None when there was none."""
-    cart = cart_to_merge(request, body_token)
-    return services.merge_anonymous_cart_into_user(cart, user) if cart else None
-
-
 def item_count(request) -> int:
     """Units in the request's cart, for the storefront's mini-cart. Without a
     session cookie nothing is looked up (see shop.core.personal)."""
@@ -106,3 +99,10 @@ def item_count(request) -> int:
     except services.CartError:
         return 0
     return services.item_count(token=token)
+
+
+def merge_into_user(request, user, body_token=None) -> services.MergeReport | None:
+    """At sign-in: moves the anonymous cart (see cart_to_merge) into the user's;
+    None when there was none."""
+    cart = cart_to_merge(request, body_token)
+    return services.merge_anonymous_cart_into_user(cart, user) if cart else None

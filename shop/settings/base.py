@@ -317,7 +317,7 @@ AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
 SIGN_IN_FAILURE_LIMITS = {"account": 5, "address": 20}
 SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60
 # The page that asks for a new password; the reset email links to it with
-# ?uid=...&token=... appended. Empty: the API's reset-confirm endpoint on the
+# ?uid=...&token=... appended. Empty: the storefront's reset page on the
 # default Wagtail Site (which `bootstrap` points where the shop is served).
 PASSWORD_RESET_URL = env_str("PASSWORD_RESET_URL", "")
 # `bootstrap` seeds demo data and a demo admin with public passwords only when

@@ -19,10 +19,15 @@ class ContactForm(forms.Form):
     billing_same = forms.BooleanField(
         label="Billing address same as shipping", required=False
     )
+    remember = forms.BooleanField(
+        label="Save this shipping address to my account", required=False
+    )
 
     def __init__(self, *args, user=None, addresses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None:
+        if user is None:
+            del self.fields["remember"]
+        else:
             del self.fields["email"]
         if addresses:
             self.fields["saved_address"].choices = [

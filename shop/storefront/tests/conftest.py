@@ -1,6 +1,7 @@
-"""Storefront test helpers: the default theme, a small shop, and a cart put in
-the test client's session the way the storefront's add-to-cart does (the cart
-service, its token in the session)."""
+"""Storefront test helpers: the default theme; a shop to browse (``shop``) and
+one to buy from (``store``); a cart put in the test client's or the browser's
+session the way add-to-cart does (the cart service, its token in the session);
+the ``theme`` the browser tests run in."""
 
 from decimal import Decimal
 from importlib import import_module
@@ -13,6 +14,7 @@ from wagtail.models import Site
 
 from cms.factories import (
     CategoryPageFactory,
+    ProductImageFactory,
     ProductPageFactory,
     VariantFactory,
     home_page,
@@ -34,6 +36,8 @@ SHIPPING = {
 
 @pytest.fixture(autouse=True)
 def default_theme(settings):
+    """The default theme, its templates freshly loaded. A test of another theme
+    sets settings.DEFAULT_THEME in the same way."""
     settings.DEFAULT_THEME = "default"
     settings.THEMES_DIR = settings.BASE_DIR / "themes"
     for loader in engines["django"].engine.template_loaders:
@@ -41,9 +45,79 @@ def default_theme(settings):
     cache.delete_pattern("themes:site:*")
 
 
+# title: gender, material, rating, popularity, [(size, colour, price, stock)]
+SHIRTS = {
+    "Oxford shirt": (
+        "men",
+        "cotton",
+        "4.50",
+        10,
+        [
+            ("S", "white", "40.00", 10),
+            ("M", "white", "40.00", 2),
+            ("M", "blue", "45.00", 0),
+        ],
+    ),
+    "Linen shirt": (
+        "women",
+        "linen",
+        "3.00",
+        5,
+        [("S", "white", "55.00", 5), ("L", "beige", "55.00", 5)],
+    ),
+    "Flannel shirt": ("unisex", "wool", "0.00", 1, [("M", "red", "35.00", 0)]),
+    "Denim shirt": (
+        "men",
+        "cotton",
+        "4.00",
+        8,
+        [("L", "blue", "60.00", 3), ("XL", "blue", "60.00", 3)],
+    ),
+}
+
+
 @pytest.fixture
-def shop(shop_plugins):
-    """A category with an Oxford shirt (20.00 USD, 5 in stock) and a linen
+def shop(db):
+    """Home > Clothing > Shirts with four shirts of several sizes, colours,
+    materials, ratings and stock levels (SHIRTS)."""
+    home = home_page()
+    clothing = CategoryPageFactory(parent=home, title="Clothing", slug="clothing")
+    shirts = CategoryPageFactory(parent=clothing, title="Shirts", slug="shirts")
+    products, variants = {}, {}
+    for title, (gender, material, rating, popularity, specs) in SHIRTS.items():
+        product = ProductPageFactory(
+            parent=shirts,
+            title=title,
+            slug=title.lower().replace(" ", "-"),
+            gender=gender,
+            material=material,
+            rating_average=Decimal(rating),
+            rating_count=1 if rating != "0.00" else 0,
+            popularity=popularity,
+        )
+        ProductImageFactory(product=product, alt_text=f"{title} front")
+        for size, color, price, stock in specs:
+            variants[(title, size, color)] = VariantFactory(
+                product=product,
+                sku=f"{title.split()[0].upper()}-{size}-{color.upper()}",
+                size=size,
+                color=color,
+                price=Decimal(price),
+                stock=stock,
+            )
+        products[title] = product
+    return {
+        "home": home,
+        "clothing": clothing,
+        "shirts": shirts,
+        "products": products,
+        "variants": variants,
+    }
+
+
+@pytest.fixture
+def store(shop_plugins):
+    """For checkout: a category with an Oxford shirt (20.00 USD, 5 in stock) and a linen
     shirt (35.50 USD, 3 in stock)."""
     home = home_page()
     shirts = CategoryPageFactory(parent=home, title="Shirts")

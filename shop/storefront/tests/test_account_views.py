@@ -44,7 +44,7 @@ def buy(user, variant, quantity=1, key="k1"):
     return complete_checkout(checkout, key, "dummy-payment", SUCCESS_CARD).order
 
 
-def test_sign_up_then_sign_in(client, shop):
+def test_sign_up_then_sign_in(client, store):
     response = client.post(
         "/account/register/",
         {"email": "Grace@Example.com", "password": PASSWORD, "first_name": "Grace"},
@@ -61,7 +61,7 @@ def test_sign_up_then_sign_in(client, shop):
     assert "Signed in as <strong>grace@example.com</strong>" in html(signed_in)
 
 
-def test_sign_up_refuses_a_weak_password_beside_the_field(client, shop):
+def test_sign_up_refuses_a_weak_password_beside_the_field(client, store):
     response = client.post(
         "/account/register/", {"email": "grace@example.com", "password": "12345678"}
     )
@@ -119,14 +119,14 @@ def test_sign_in_attempts_are_throttled_per_address(client, shopper, settings):
     assert "Too many failed sign-ins. Try again later." in html(response)
 
 
-def test_signing_in_brings_the_anonymous_cart_along(client, shop, shopper):
-    fill_cart(client, lines=[(shop["oxford"], 2)])
+def test_signing_in_brings_the_anonymous_cart_along(client, store, shopper):
+    fill_cart(client, lines=[(store["oxford"], 2)])
 
     client.post("/account/sign-in/", {"email": "ada@example.com", "password": PASSWORD})
 
     cart = Cart.objects.get(user=shopper)
     assert [(line.variant_id, line.quantity) for line in cart.lines.all()] == [
-        (shop["oxford"].pk, 2)
+        (store["oxford"].pk, 2)
     ]
     assert not Cart.objects.filter(user=None).exists()
 
@@ -249,9 +249,9 @@ def test_another_shoppers_address_is_not_found(client, shopper):
 
 
 def test_order_history_and_detail_with_status_history_and_tracking(
-    client, shop, shopper
+    client, store, shopper
 ):
-    order = buy(shopper, shop["oxford"], 2)
+    order = buy(shopper, store["oxford"], 2)
     capture_order(order)
     fulfil_order(order, tracking_number="1Z999AA10123456784")
     client.force_login(shopper)
@@ -273,16 +273,16 @@ def test_order_history_and_detail_with_status_history_and_tracking(
     assert "Cancel this order" not in page
 
 
-def test_another_shoppers_order_is_not_found(client, shop, shopper):
-    order = buy(UserFactory(), shop["oxford"])
+def test_another_shoppers_order_is_not_found(client, store, shopper):
+    order = buy(UserFactory(), store["oxford"])
     client.force_login(shopper)
 
     assert client.get(f"/account/orders/{order.number}/").status_code == 404
     assert client.post(f"/account/orders/{order.number}/cancel/").status_code == 404
 
 
-def test_an_unfulfilled_order_is_cancelled(client, shop, shopper):
-    order = buy(shopper, shop["oxford"], 2)
+def test_an_unfulfilled_order_is_cancelled(client, store, shopper):
+    order = buy(shopper, store["oxford"], 2)
     client.force_login(shopper)
     assert "Cancel this order" in html(client.get(f"/account/orders/{order.number}/"))
 
@@ -291,24 +291,25 @@ def test_an_unfulfilled_order_is_cancelled(client, shop, shopper):
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert f"Order {order.number} is cancelled." in html(response)
-    assert stock_of(shop["oxford"]) == (5, 0)
+    assert stock_of(store["oxford"]) == (5, 0)
     assert "Cancel this order" not in html(response)
 
 
 @pytest.mark.parametrize("count", [1, 3])
 def test_order_pages_queries_are_fixed(
-    client, shop, shopper, count, django_assert_num_queries
+    client, store, shopper, count, django_assert_num_queries
 ):
-    orders = [buy(shopper, shop["oxford"], key=f"k{n}") for n in range(count)]
+    orders = [buy(shopper, store["oxford"], key=f"k{n}") for n in range(count)]
     client.force_login(shopper)
     client.get("/account/")  # the site's theme is cached
 
-    # session, user, the orders' count and page; the header's site and top
-    # categories
-    with django_assert_num_queries(6):
+    # session, user, the orders' count and page; the header's site, top
+    # categories and mini-cart count
+    with django_assert_num_queries(7):
         assert client.get("/account/orders/").status_code == 200
-    # session, user, order, its lines, fulfilments and events; site, categories
-    with django_assert_num_queries(8):
+    # session, user, order, its lines, fulfilments and events; the header's
+    # site, categories and mini-cart count
+    with django_assert_num_queries(9):
         response = client.get(f"/account/orders/{orders[-1].number}/")
     assert response.status_code == 200
 

@@ -56,20 +56,23 @@ def pay(page, card):
 
 
 @pytest.fixture
-def storefront(shop, theme):
+def storefront(store, theme):
     use_theme(theme)
-    return shop
+    return store
 
 
-def test_a_guest_buys_with_javascript_off(
+def test_a_guest_buys_from_the_product_page_with_javascript_off(
     browser_type_launch_args, live_server, storefront
 ):
     base = live_server.url
-    key = browser_session_with_cart([(storefront["oxford"], 2)])
+    product_url = base + storefront["oxford"].product.url
 
     def steps(page):
-        page.context.add_cookies([session_cookie(base, key)])
-        visit(page, f"{base}/checkout/")
+        visit(page, product_url)
+        page.fill("#quantity", "2")
+        submit(page, "Add to cart")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Check out").click()
         page.fill("#id_email", "grace@example.com")
         fill_address(page, "shipping")
         submit(page, "Continue to shipping")
@@ -91,6 +94,7 @@ def test_a_guest_buys_with_javascript_off(
     assert total == "45.00 USD"
     assert order.status == OrderStatus.UNFULFILLED
     assert order.email == "grace@example.com"
+    assert [(line.sku, line.quantity) for line in order.lines.all()] == [("OX-M", 2)]
 
 
 def test_errors_beside_fields_an_invalid_voucher_and_a_declined_card(

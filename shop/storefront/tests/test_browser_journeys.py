@@ -99,7 +99,7 @@ def walk(launch_args, live_server, theme, journey):
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_a_guest_goes_from_the_home_page_to_an_order(
-    browser_type_launch_args, live_server, shop, theme
+    browser_type_launch_args, live_server, store, theme
 ):
     def journey(page, base, check, found):
         found["cards"] = shop_to_cart(page, base, check)
@@ -134,7 +134,7 @@ def test_a_guest_goes_from_the_home_page_to_an_order(
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_a_shopper_registers_buys_and_finds_the_order_in_the_account(
-    browser_type_launch_args, live_server, shop, theme
+    browser_type_launch_args, live_server, store, theme
 ):
     def journey(page, base, check, found):
         visit(page, f"{base}/account/register/")

@@ -9,8 +9,10 @@ from django.core import mail
 from shop.accounts.services import save_address
 from shop.checkout.factories import DECLINED_CARD, STANDARD, SUCCESS_CARD, stock_of
 from shop.checkout.models import Checkout
+from shop.demo.sales import configure_demo_shop
 from shop.discounts.factories import VoucherFactory
 from shop.orders.models import Order, OrderStatus
+from shop.plugins.manager import invalidate_plugins_manager
 from shop.stock.models import Stock
 from shop.storefront.tests.conftest import SHIPPING, fill_cart
 
@@ -55,9 +57,9 @@ def place(client, page, card=SUCCESS_CARD, key=None):
 
 
 def test_a_guest_buys_from_information_to_confirmation(
-    client, shop, django_capture_on_commit_callbacks
+    client, store, django_capture_on_commit_callbacks
 ):
-    fill_cart(client, lines=[(shop["oxford"], 2)])
+    fill_cart(client, lines=[(store["oxford"], 2)])
 
     information = client.get(CHECKOUT)
     assert information.status_code == 200
@@ -85,7 +87,7 @@ def test_a_guest_buys_from_information_to_confirmation(
     assert order.user is None
     assert order.shipping_address == order.billing_address
     assert order.shipping_address["city"] == "Springfield"
-    assert stock_of(shop["oxford"]) == (5, 2)
+    assert stock_of(store["oxford"]) == (5, 2)
     confirmation = client.get(CONFIRMATION)
     assert confirmation.status_code == 200
     assert f"Order {order.number} is placed" in html(confirmation)
@@ -95,8 +97,8 @@ def test_a_guest_buys_from_information_to_confirmation(
     assert "Your cart is empty" in html(client.get(CHECKOUT))
 
 
-def test_the_same_form_posted_twice_places_one_order(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_the_same_form_posted_twice_places_one_order(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
     payment = to_payment(client)
     key = key_of(payment)
 
@@ -106,18 +108,22 @@ def test_the_same_form_posted_twice_places_one_order(client, shop):
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == CONFIRMATION
     assert Order.objects.count() == 1
-    assert stock_of(shop["oxford"]) == (5, 1)
+    # a payment page rendered before the order was placed, posted after it
+    stale = place(client, payment, key="another-key")
+    assert stale["Location"] == CONFIRMATION
+    assert Order.objects.count() == 1
+    assert stock_of(store["oxford"]) == (5, 1)
 
 
-def test_each_render_of_the_payment_page_has_a_new_key(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_each_render_of_the_payment_page_has_a_new_key(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
     payment = to_payment(client)
 
     assert key_of(payment) != key_of(client.get(PAYMENT))
 
 
-def test_a_declined_card_says_so_beside_the_card_and_the_shopper_retries(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_a_declined_card_says_so_beside_the_card_and_the_shopper_retries(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
     payment = to_payment(client)
 
     declined = place(client, payment, card=DECLINED_CARD)
@@ -129,7 +135,7 @@ def test_a_declined_card_says_so_beside_the_card_and_the_shopper_retries(client,
         "Try another card or payment method.</p>" in page
     )
     assert Order.objects.get().status == OrderStatus.FAILED
-    assert stock_of(shop["oxford"]) == (5, 0)
+    assert stock_of(store["oxford"]) == (5, 0)
     # a new key for the retry
     assert key_of(declined) != key_of(payment)
 
@@ -142,8 +148,8 @@ def test_a_declined_card_says_so_beside_the_card_and_the_shopper_retries(client,
     ]
 
 
-def test_an_invalid_voucher_is_refused_beside_the_field(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 2)])
+def test_an_invalid_voucher_is_refused_beside_the_field(client, store):
+    fill_cart(client, lines=[(store["oxford"], 2)])
     to_payment(client)
 
     response = client.post("/checkout/voucher/", {"code": "NOPE"})
@@ -156,9 +162,9 @@ def test_an_invalid_voucher_is_refused_beside_the_field(client, shop):
     assert Checkout.objects.get().voucher_code == ""
 
 
-def test_a_voucher_is_applied_and_removed(client, shop):
+def test_a_voucher_is_applied_and_removed(client, store):
     VoucherFactory(code="TENOFF", value=Decimal("10"))
-    fill_cart(client, lines=[(shop["oxford"], 2)])
+    fill_cart(client, lines=[(store["oxford"], 2)])
     to_payment(client)
 
     applied = client.post("/checkout/voucher/", {"code": "tenoff"}, follow=True)
@@ -171,11 +177,11 @@ def test_a_voucher_is_applied_and_removed(client, shop):
     assert Checkout.objects.get().voucher_code == ""
 
 
-def test_out_of_stock_at_placement_names_the_line(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1), (shop["linen"], 2)])
+def test_out_of_stock_at_placement_names_the_line(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1), (store["linen"], 2)])
     payment = to_payment(client)
     # someone else bought the linen shirts meanwhile
-    Stock.objects.filter(variant=shop["linen"]).update(quantity_allocated=2)
+    Stock.objects.filter(variant=store["linen"]).update(quantity_allocated=2)
 
     response = place(client, payment)
 
@@ -188,8 +194,8 @@ def test_out_of_stock_at_placement_names_the_line(client, shop):
     assert not Order.objects.exists()
 
 
-def test_form_errors_show_beside_their_fields(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_form_errors_show_beside_their_fields(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
 
     response = client.post(
         CHECKOUT,
@@ -211,8 +217,8 @@ def test_form_errors_show_beside_their_fields(client, shop):
     assert Checkout.objects.get().shipping_address is None
 
 
-def test_a_separate_billing_address_is_kept(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_a_separate_billing_address_is_kept(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
     billing = {
         key.replace("shipping-", "billing-"): value for key, value in SHIPPING.items()
     }
@@ -234,7 +240,7 @@ def test_a_separate_billing_address_is_kept(client, shop):
     assert checkout.billing_address["country"] == "FR"
 
 
-def test_a_signed_in_shopper_ships_to_a_saved_address(client, shop, user):
+def test_a_signed_in_shopper_ships_to_a_saved_address(client, store, user):
     address = save_address(
         user,
         {
@@ -248,7 +254,7 @@ def test_a_signed_in_shopper_ships_to_a_saved_address(client, shop, user):
         default_shipping=True,
     )
     client.force_login(user)
-    fill_cart(client, user=user, lines=[(shop["oxford"], 1)])
+    fill_cart(client, user=user, lines=[(store["oxford"], 1)])
 
     page = html(client.get(CHECKOUT))
     assert 'name="email"' not in page
@@ -271,8 +277,8 @@ def test_a_signed_in_shopper_ships_to_a_saved_address(client, shop, user):
     assert Order.objects.get().user == user
 
 
-def test_the_steps_need_what_comes_before(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_the_steps_need_what_comes_before(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
 
     assert client.get(SHIPPING_STEP)["Location"] == CHECKOUT
     assert client.get(PAYMENT)["Location"] == CHECKOUT
@@ -281,7 +287,7 @@ def test_the_steps_need_what_comes_before(client, shop):
     assert client.get(CONFIRMATION)["Location"] == CHECKOUT
 
 
-def test_an_empty_cart_has_nothing_to_check_out(client, shop):
+def test_an_empty_cart_has_nothing_to_check_out(client, store):
     response = client.get(CHECKOUT)
 
     assert response.status_code == 200
@@ -289,8 +295,8 @@ def test_an_empty_cart_has_nothing_to_check_out(client, shop):
     assert not Checkout.objects.exists()
 
 
-def test_checkout_pages_are_never_cached(client, shop):
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+def test_checkout_pages_are_never_cached(client, store):
+    fill_cart(client, lines=[(store["oxford"], 1)])
 
     response = client.get(CHECKOUT)
 
@@ -298,11 +304,11 @@ def test_checkout_pages_are_never_cached(client, shop):
     assert "private" in response["Cache-Control"]
 
 
-def test_forms_need_the_csrf_token(shop):
+def test_forms_need_the_csrf_token(store):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    fill_cart(client, lines=[(shop["oxford"], 1)])
+    fill_cart(client, lines=[(store["oxford"], 1)])
 
     response = client.post(CHECKOUT, {"email": "g@example.com", **SHIPPING})
 
@@ -311,9 +317,9 @@ def test_forms_need_the_csrf_token(shop):
 
 @pytest.mark.parametrize("variants", [1, 2])
 def test_payment_page_queries_do_not_grow_with_lines(
-    client, shop, variants, django_assert_num_queries
+    client, store, variants, django_assert_num_queries
 ):
-    lines = [(shop["oxford"], 1), (shop["linen"], 1)][:variants]
+    lines = [(store["oxford"], 1), (store["linen"], 1)][:variants]
     fill_cart(client, lines=lines)
     to_payment(client)
 
@@ -323,3 +329,42 @@ def test_payment_page_queries_do_not_grow_with_lines(
         response = client.get(PAYMENT)
 
     assert response.status_code == 200
+
+
+def test_a_signed_in_shopper_saves_a_new_address_while_checking_out(
+    client, store, user
+):
+    client.force_login(user)
+    fill_cart(client, user=user, lines=[(store["oxford"], 1)])
+
+    response = client.post(
+        CHECKOUT, {**SHIPPING, "billing_same": "on", "remember": "on"}
+    )
+
+    assert response["Location"] == SHIPPING_STEP
+    address = user.addresses.get()
+    assert (address.street_address_1, address.city) == ("1 Main St", "Springfield")
+    user.refresh_from_db()
+    assert user.default_shipping_address == address
+    # offered, chosen, the next time
+    page = html(client.get(CHECKOUT))
+    assert f'<input type="radio" name="saved_address" value="{address.pk}" ' in page
+    assert 'name="email"' not in page
+
+
+def test_the_demo_shop_sells_through_the_storefront(client, store):
+    configure_demo_shop()
+    invalidate_plugins_manager()
+    fill_cart(client, lines=[(store["oxford"], 1)])
+    client.post(CHECKOUT, {"email": "g@example.com", **SHIPPING, "billing_same": "on"})
+    client.post(SHIPPING_STEP, {"shipping_method_id": "shipping-rates:standard"})
+    client.post("/checkout/voucher/", {"code": "WELCOME10"})
+
+    payment = client.get(PAYMENT)
+
+    page = html(payment)
+    assert "<li><code>4242424242424242</code>: accepted</li>" in page
+    assert "Transfer the total to IBAN" in page
+    assert 'id="summary-total"><strong>22.90 USD</strong>' in page
+    assert place(client, payment)["Location"] == CONFIRMATION
+    assert Order.objects.get().status == OrderStatus.UNFULFILLED

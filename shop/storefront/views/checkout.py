@@ -19,7 +19,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shop.accounts.services import ADDRESS_FIELDS
+from shop.accounts import services as account_services
+from shop.accounts.services import ADDRESS_FIELDS, AccountError
 from shop.cart import identity
 from shop.checkout import services
 from shop.checkout.models import Checkout
@@ -153,8 +154,10 @@ def _information_forms(request, checkout, addresses):
             "billing_same": billing_address in (None, shipping_address),
         },
     )
+    # A new address starts from the account's names.
     shipping = AddressForm(
-        prefix="shipping", initial=shipping_address if not saved else names
+        prefix="shipping",
+        initial=names if saved or not shipping_address else shipping_address,
     )
     billing = AddressForm(
         prefix="billing",
@@ -184,6 +187,20 @@ def _information_changes(contact, shipping, billing) -> dict | None:
     return changes
 
 
+def _remember(request, address: dict) -> None:
+    """Saves a new shipping address to the signed-in shopper's address book
+    (their default shipping address when they have none)."""
+    user = request.user
+    try:
+        account_services.save_address(
+            user,
+            address,
+            default_shipping=True if not user.default_shipping_address_id else None,
+        )
+    except AccountError as error:
+        messages.warning(request, f"The address was not saved: {error.message}")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def information(request):
@@ -200,6 +217,8 @@ def information(request):
         changes = _information_changes(contact, shipping, billing)
         if changes is not None:
             services.update_checkout(checkout, **changes)
+            if contact.cleaned_data.get("remember") and not contact.saved():
+                _remember(request, changes["shipping_address"])
             return redirect("storefront:checkout-shipping")
     return _step(
         request,
@@ -372,6 +391,9 @@ def _place_order(request):
             form.add_error(None, _unavailable_message(error, checkout))
         elif error.code == "cart_empty":
             return redirect("storefront:checkout")
+        elif error.code == "checkout_completed" and checkout.completed_at:
+            # A stale payment page posted after the order was placed.
+            return redirect("storefront:checkout-confirmation")
         elif error.code == "checkout_completed":
             form.add_error(
                 None,
