@@ -4,10 +4,9 @@
  *   about the view once the page is idle: a deferred beacon to the events API,
  *   so the page render does no extra work and cached pages still count.
  * - A select marked data-autosubmit (the sort order) applies on change.
- * - A POST form rendered without a CSRF field (a first visit's catalog page,
- *   see shop.core.personal) gets the token of the CSRF cookie when it is sent,
- *   if the beacon has started a session since: the request then carries
- *   cookies and is checked like any other form.
+ * - A post form rendered without a CSRF token (a shareable catalog page: see
+ *   shop.core.personal) gets the browser's token when it has one by now (the
+ *   beacon above starts a session): with our cookies, a post needs it.
  */
 (function () {
   "use strict";
@@ -52,17 +51,11 @@
     });
   }
 
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () {
-      select.form.submit();
-    });
-  });
-
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var token = cookie("csrftoken");
-    if (form.method !== "post" || !token ||
-        form.querySelector("input[name=csrfmiddlewaretoken]")) {
+    if (form.method.toLowerCase() !== "post" || !token ||
+        form.querySelector("[name=csrfmiddlewaretoken]")) {
       return;
     }
     var field = document.createElement("input");
@@ -70,5 +63,11 @@
     field.name = "csrfmiddlewaretoken";
     field.value = token;
     form.appendChild(field);
+  });
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      select.form.submit();
+    });
   });
 })();
