@@ -136,6 +136,11 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# The storefront tells personal requests (shop.core.personal) by these cookies;
+# themes/default/static/js/storefront.js reads the CSRF cookie by this name.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
