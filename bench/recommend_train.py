@@ -110,7 +110,7 @@ def run_full(products: int, shoppers: int) -> dict:
     )
     prepare_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    fields = shard_fields(prepared, 0, 1, config)
+    fields = sum(len(chunk) for chunk in shard_fields(prepared, 0, 1, config))
     shard_seconds = time.perf_counter() - started
     return {
         "products": products,
@@ -119,7 +119,7 @@ def run_full(products: int, shoppers: int) -> dict:
         "k": config["SIMILAR_K"],
         "shoppers": shoppers,
         "interactions": len(interactions),
-        "fields": len(fields),
+        "fields": fields,
         "tuned": prepared.tuned,
         "terms": prepared.features.shape[1],
         "blocks": int(prepared.labels.max()) + 1,

@@ -5,8 +5,10 @@ retried or run twice: the last published version wins and nothing half-written
 is ever served. A worker dying mid-run leaves the previous version in service.
 
 Sharded runs (RECOMMEND["SHARDS"] > 1) fan out one `train_shard` per shard; the
-shard that finishes last (an atomic counter in the store) queues `publish`. No
-Celery chord: that would need a result backend this project does not run.
+shard that completes the set of finished shards (an atomic set in the store: a
+shard redelivered after a worker died counts once) queues `publish`. No Celery
+chord: that would need a result backend this project does not run. Publishing
+never brings back an older version, so a repeated `publish` is harmless.
 """
 
 import logging
@@ -45,8 +47,8 @@ def train_shard(version: str, shard: int, shards: int) -> None:
 
 @shared_task(name="recommend.tasks.publish")
 def publish(version: str) -> None:
-    pipeline.publish(version)
-    logger.info("Recommendations version %s published", version)
+    if pipeline.publish(version):
+        logger.info("Recommendations version %s published", version)
 
 
 @shared_task(name="recommend.tasks.retrain_after_change")

@@ -19,7 +19,7 @@ benchmark trains without a database.
 import io
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +37,9 @@ from recommend.similarity import cap_blocks, nested_blocks, shard_rows, top_k_ro
 from recommend.store import encode_rows, encode_scored
 
 Progress = Callable[[str], None]
+
+# Products whose lists are built, encoded and written together.
+FIELD_CHUNK = 50_000
 
 
 def _quiet(message: str) -> None:
@@ -62,6 +65,8 @@ class Prepared:
     content: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def dumps(self) -> bytes:
+        """The shared state as bytes; neighbour lists keep only their entries
+        (most rows of a large catalog have a few, not PERSONAL_K)."""
         buffer = io.BytesIO()
         np.savez(
             buffer,
@@ -72,10 +77,8 @@ class Prepared:
             shape=np.array(self.features.shape),
             labels=self.labels,
             popular=self.popular,
-            co_neighbours=self.co_neighbours,
-            co_scores=self.co_scores,
-            next_neighbours=self.next_neighbours,
-            next_scores=self.next_scores,
+            **_packed("co", self.co_neighbours, self.co_scores),
+            **_packed("next", self.next_neighbours, self.next_scores),
             tuned=np.array(json.dumps(self.tuned)),
         )
         return buffer.getvalue()
@@ -87,17 +90,42 @@ class Prepared:
             (arrays["data"], arrays["indices"], arrays["indptr"]),
             shape=tuple(arrays["shape"]),
         )
+        co_neighbours, co_scores = _unpacked(arrays, "co")
+        next_neighbours, next_scores = _unpacked(arrays, "next")
         return cls(
             ids=arrays["ids"],
             features=features,
             labels=arrays["labels"],
             popular=arrays["popular"],
-            co_neighbours=arrays["co_neighbours"],
-            co_scores=arrays["co_scores"],
-            next_neighbours=arrays["next_neighbours"],
-            next_scores=arrays["next_scores"],
+            co_neighbours=co_neighbours,
+            co_scores=co_scores,
+            next_neighbours=next_neighbours,
+            next_scores=next_scores,
             tuned=json.loads(str(arrays["tuned"])),
         )
+
+
+def _packed(name: str, neighbours: np.ndarray, scores: np.ndarray) -> dict:
+    """Padded (-1) neighbour lists as their entries and a length per row."""
+    valid = neighbours >= 0
+    return {
+        f"{name}_lengths": valid.sum(axis=1).astype(np.int32),
+        f"{name}_width": np.array(neighbours.shape[1]),
+        f"{name}_neighbours": neighbours[valid].astype(np.int32),
+        f"{name}_scores": scores[valid],
+    }
+
+
+def _unpacked(arrays, name: str) -> tuple[np.ndarray, np.ndarray]:
+    lengths = arrays[f"{name}_lengths"]
+    width = int(arrays[f"{name}_width"])
+    neighbours = np.full((len(lengths), width), -1, dtype=np.int64)
+    scores = np.zeros((len(lengths), width), dtype=np.float32)
+    # Entries fill each row from the start (padding is at the end).
+    filled = np.arange(width) < lengths[:, None]
+    neighbours[filled] = arrays[f"{name}_neighbours"]
+    scores[filled] = arrays[f"{name}_scores"]
+    return neighbours, scores
 
 
 def block_keys(items: Sequence[Item]) -> list[tuple]:
@@ -234,10 +262,19 @@ def similar_lists(
 
 def shard_fields(
     prepared: Prepared, shard: int, shards: int, config: Mapping
-) -> dict[str, str]:
+) -> Iterator[dict[str, str]]:
     """Store fields `similar:<product id>` and `personal:<product id>` (the
-    product's personal list, see recommend.personal) for one shard's products."""
+    product's personal list, see recommend.personal) for one shard's products,
+    FIELD_CHUNK products at a time (a chunk's fields are written before the
+    next is built: memory stays that of one chunk)."""
     rows = shard_rows(prepared.labels, shard, shards)
+    for start in range(0, len(rows), FIELD_CHUNK):
+        yield _chunk_fields(prepared, rows[start : start + FIELD_CHUNK], config)
+
+
+def _chunk_fields(
+    prepared: Prepared, rows: np.ndarray, config: Mapping
+) -> dict[str, str]:
     k = config["SIMILAR_K"]
     if prepared.content is None:
         content = top_k_rows(prepared.features, prepared.labels, rows, k)
@@ -271,7 +308,7 @@ def shard_fields(
         neighbours, scores = build()
         # Row numbers to product ids (padding stays -1).
         product_ids = np.where(neighbours >= 0, prepared.ids[neighbours], -1)
-        del neighbours  # catalog-sized: freed before the text is built
+        del neighbours
         values = encode_rows(product_ids, scores)
         del product_ids, scores
         fields.update(
@@ -334,7 +371,8 @@ def train(
     started = time.perf_counter()
     shards = max(1, config["SHARDS"])
     for shard in range(shards):
-        store.write(version, shard_fields(prepared, shard, shards, config))
+        for fields in shard_fields(prepared, shard, shards, config):
+            store.write(version, fields)
     progress(
         f"similar products ({config['SIMILAR_K']} each, {shards} shard(s)) "
         f"in {time.perf_counter() - started:.2f} s"
