@@ -35,8 +35,11 @@ from recommend.models import StoredValue
 from shop.core.redis_breaker import CircuitBreakingRedis
 
 WRITE_BATCH = 1000
-# Reads and writes give up quickly: a down Redis must not stall a page.
+# Reads give up quickly: a down Redis must not stall a page.
 SOCKET_TIMEOUT = 0.5
+# Training waits: its pipelines and blobs are tens of MiB, which a busy server
+# takes seconds to swallow (measured: a 64 MiB part over 0.5 s under load).
+TRAINING_SOCKET_TIMEOUT = 120
 
 READ_SCRIPT = """
 local version = redis.call('GET', KEYS[1])
@@ -183,21 +186,22 @@ class RedisStore:
             socket_connect_timeout=SOCKET_TIMEOUT,
             decode_responses=True,
         )
-        # Blobs are bytes; everything else is text.
-        self.binary = CircuitBreakingRedis.from_url(
+        # Training's own client: patient, and outside the lookups' circuit
+        # breaker (a slow bulk write must not make the pages fail fast).
+        self.writer = redis.Redis.from_url(
             url,
-            socket_timeout=SOCKET_TIMEOUT,
+            socket_timeout=TRAINING_SOCKET_TIMEOUT,
             socket_connect_timeout=SOCKET_TIMEOUT,
         )
         self.pointer = f"{prefix}:current"
         self.version_prefix = f"{prefix}:v:"
         self._read = self.client.register_script(READ_SCRIPT)
-        self._publish = self.client.register_script(PUBLISH_SCRIPT)
+        self._publish = self.writer.register_script(PUBLISH_SCRIPT)
 
     def begin(self) -> str:
         version = new_version()
         key = self.version_prefix + version
-        pipe = self.client.pipeline(transaction=False)
+        pipe = self.writer.pipeline(transaction=False)
         pipe.hset(key, "_built_from", str(time.time()))
         pipe.expire(key, _config()["BUILD_TTL_SECONDS"])
         pipe.execute()
@@ -206,7 +210,7 @@ class RedisStore:
     def write(self, version: str, fields: Mapping[str, str]) -> None:
         key = self.version_prefix + version
         items = list(fields.items())
-        pipe = self.client.pipeline(transaction=False)
+        pipe = self.writer.pipeline(transaction=False)
         for start in range(0, len(items), WRITE_BATCH):
             pipe.hset(key, mapping=dict(items[start : start + WRITE_BATCH]))
         pipe.execute()
@@ -234,14 +238,14 @@ class RedisStore:
         parts = blob_parts(blob)
         count = parts.pop("n")
         for part, value in parts.items():
-            self.binary.set(self._side_key(version, f"{name}:{part}"), value, ex=ttl)
+            self.writer.set(self._side_key(version, f"{name}:{part}"), value, ex=ttl)
         # The count last: a blob is there once every part is.
-        self.binary.set(self._side_key(version, name), count, ex=ttl)
+        self.writer.set(self._side_key(version, name), count, ex=ttl)
 
     def get_blob(self, version: str, name: str) -> bytes:
-        count = self.binary.get(self._side_key(version, name))
+        count = self.writer.get(self._side_key(version, name))
         parts = [
-            self.binary.get(self._side_key(version, f"{name}:{part}"))
+            self.writer.get(self._side_key(version, f"{name}:{part}"))
             for part in range(int(count or 0))
         ]
         if count is None or None in parts:
@@ -249,8 +253,8 @@ class RedisStore:
         return b"".join(parts)
 
     def delete_blob(self, version: str, name: str) -> None:
-        count = self.binary.get(self._side_key(version, name))
-        self.binary.delete(
+        count = self.writer.get(self._side_key(version, name))
+        self.writer.delete(
             self._side_key(version, name),
             *(
                 self._side_key(version, f"{name}:{part}")
@@ -262,7 +266,7 @@ class RedisStore:
         """Records that a shard of the run finished; how many distinct shards
         have (atomic, and a shard that runs twice counts once)."""
         key = self._side_key(version, "done")
-        pipe = self.client.pipeline()
+        pipe = self.writer.pipeline()
         pipe.sadd(key, shard)
         pipe.expire(key, _config()["BUILD_TTL_SECONDS"])
         pipe.scard(key)

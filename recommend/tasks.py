@@ -33,7 +33,7 @@ def train() -> str:
     if shards <= 1:
         version = pipeline.train_now(progress=logger.info)
         return version
-    version = pipeline.start_sharded()
+    version = pipeline.start_sharded(progress=logger.info)
     for shard in range(shards):
         train_shard.delay(version, shard, shards)
     return version
@@ -41,7 +41,7 @@ def train() -> str:
 
 @shared_task(name="recommend.tasks.train_shard")
 def train_shard(version: str, shard: int, shards: int) -> None:
-    if pipeline.run_shard(version, shard, shards):
+    if pipeline.run_shard(version, shard, shards, progress=logger.info):
         publish.delay(version)
 
 

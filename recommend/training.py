@@ -21,6 +21,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -199,9 +200,9 @@ def prepare(
     started = time.perf_counter()
     tuned = tune(
         interactions,
-        (lambda rows: content)
+        (lambda rows: (content[0][rows], content[1][rows]))
         if content is not None
-        else lambda rows: content_lists(features, labels, rows, config["SIMILAR_K"]),
+        else lambda rows: top_k_rows(features, labels, rows, config["SIMILAR_K"]),
         popular_of,
         count,
         config,
@@ -225,16 +226,6 @@ def prepare(
         content=content,
     )
     return prepared, raw_popularity
-
-
-def content_lists(
-    features: sparse.csr_matrix, labels: np.ndarray, rows: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Content neighbours of `rows` in catalog-sized arrays (other rows empty)."""
-    neighbours = np.full((features.shape[0], k), -1, dtype=np.int64)
-    scores = np.zeros((features.shape[0], k), dtype=np.float32)
-    neighbours[rows], scores[rows] = top_k_rows(features, labels, rows, k)
-    return neighbours, scores
 
 
 def similar_lists(
@@ -332,16 +323,39 @@ def popular_fields(
     category_ids: Sequence[tuple[int, ...]],
     limit: int,
 ) -> dict[str, str]:
-    """`popular` (the whole catalog) and `popular:<category id>` (its subtree)."""
+    """`popular` (the whole catalog) and `popular:<category id>` (its subtree).
+
+    Sorted once (no loop over the products): every (category, product) pair
+    ordered by category, then by the product's popularity rank."""
     order = np.argsort(-raw_popularity, kind="stable")
-    lists: dict[str, list[tuple[int, float]]] = {"popular": []}
-    for row in order.tolist():
-        entry = (int(ids[row]), float(raw_popularity[row]))
-        for name in ["popular", *(f"popular:{pk}" for pk in category_ids[row])]:
-            ranked = lists.setdefault(name, [])
-            if len(ranked) < limit:
-                ranked.append(entry)
-    return {name: encode_scored(ranked) for name, ranked in lists.items()}
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    lengths = np.fromiter(map(len, category_ids), dtype=np.int64, count=len(ids))
+    rows = np.repeat(np.arange(len(ids)), lengths)
+    categories = np.fromiter(
+        chain.from_iterable(category_ids), dtype=np.int64, count=int(lengths.sum())
+    )
+    pairs = np.lexsort((rank[rows], categories))
+    rows, categories = rows[pairs], categories[pairs]
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = categories[1:] != categories[:-1]
+    starts = np.flatnonzero(first)
+    position = np.arange(len(pairs)) - np.repeat(starts, np.diff([*starts, len(pairs)]))
+    kept = position < limit
+    rows, categories, heads = rows[kept], categories[kept], np.flatnonzero(first[kept])
+    lists = {"popular": order[:limit]}
+    for category, members in zip(
+        categories[heads].tolist(),
+        np.split(rows, heads[1:]) if len(heads) else [],
+        strict=True,
+    ):
+        lists[f"popular:{category}"] = members
+    return {
+        name: encode_scored(
+            zip(ids[members].tolist(), raw_popularity[members].tolist(), strict=True)
+        )
+        for name, members in lists.items()
+    }
 
 
 def train(
