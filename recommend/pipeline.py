@@ -115,7 +115,8 @@ def start_sharded(progress: training.Progress = training._quiet) -> str:
             **training.model_fields(prepared),
         },
     )
-    store.put_blob(version, "prepared", prepared.dumps())
+    blob = prepared.dumps()
+    store.put_blob(version, "prepared", blob)
     # Saved by `publish`, once the version is served (as `train_now` does).
     buffer = io.BytesIO()
     np.savez(buffer, ids=prepared.ids, scores=raw_popularity)
