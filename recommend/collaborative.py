@@ -220,10 +220,15 @@ def _blend_rows(ids, values, rows, popular, weights, k):
 
 
 def neighbour_matrix(
-    neighbours: np.ndarray, scores: np.ndarray, item_count: int
+    neighbours: np.ndarray,
+    scores: np.ndarray,
+    item_count: int,
+    items: np.ndarray | None = None,
 ) -> sparse.csr_matrix:
-    """Padded neighbour lists (one row per item) as a sparse item x item matrix."""
-    rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
+    """Padded neighbour lists as a sparse item x item matrix: one list per
+    item, or per item of `items` (the others' rows empty)."""
+    items = np.arange(len(neighbours)) if items is None else np.asarray(items)
+    rows = np.repeat(items, neighbours.shape[1])
     columns, values = neighbours.ravel(), scores.ravel()
     kept = columns >= 0
     return sparse.csr_matrix(

@@ -1,12 +1,13 @@
 """Reads the catalog and the interactions for training, in bulk.
 
 A fixed number of queries whatever the catalog size: categories, products,
-variants, tags and interactions are each read with one query (interactions are
-streamed in chunks through a server-side cursor).
+variants, tags and interactions are each read with one query, streamed in
+chunks (a server-side cursor on PostgreSQL).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 from django.db.models import Exists, OuterRef
@@ -33,22 +34,52 @@ class Catalog:
         return np.fromiter((item.id for item in self.items), dtype=np.int64)
 
 
+def _shared(values: dict, value):
+    """One object per distinct value (a million products repeat a few dozen
+    sizes, colors, tags and category paths)."""
+    return values.setdefault(value, value)
+
+
 def load_catalog() -> Catalog:
-    """Live products that have an active variant, with their attributes."""
+    """Live products that have an active variant, with their attributes.
+
+    Variants, tags and products are streamed in chunks (a server-side cursor on
+    PostgreSQL); per product only the distinct sizes, colors and tags and the
+    lowest price are kept, so memory grows with the products, not their rows.
+    """
     categories = {
         path: (pk, title)
         for pk, path, title in CategoryPage.objects.values_list("pk", "path", "title")
     }
-    variants = defaultdict(list)
-    for product_id, size, color, price in Variant.objects.filter(
-        is_active=True
-    ).values_list("product_id", "size", "color", "price"):
-        variants[product_id].append((size, color, price))
-    tags = defaultdict(list)
-    for product_id, name in ProductTag.objects.values_list(
-        "content_object_id", "tag__name"
+    shared: dict = {}
+    # product id -> (sizes, colors, lowest price)
+    variants: dict[int, tuple[tuple[str, ...], tuple[str, ...], float]] = {}
+    rows = (
+        Variant.objects.filter(is_active=True)
+        .values_list("product_id", "size", "color", "price")
+        .order_by("product_id")
+    )
+    for product_id, group in groupby(
+        rows.iterator(chunk_size=STREAM_CHUNK), key=itemgetter(0)
     ):
-        tags[product_id].append(name)
+        group = list(group)
+        variants[product_id] = (
+            _shared(
+                shared, tuple(dict.fromkeys(size for _, size, _, _ in group if size))
+            ),
+            _shared(
+                shared, tuple(dict.fromkeys(color for _, _, color, _ in group if color))
+            ),
+            float(min(price for _, _, _, price in group)),
+        )
+    tags = {}
+    tag_rows = ProductTag.objects.values_list(
+        "content_object_id", "tag__name"
+    ).order_by("content_object_id", "tag__name")
+    for product_id, group in groupby(
+        tag_rows.iterator(chunk_size=STREAM_CHUNK), key=itemgetter(0)
+    ):
+        tags[product_id] = _shared(shared, tuple(name for _, name in group))
     products = ProductPage.objects.live().values_list(
         "pk",
         "path",
@@ -61,35 +92,43 @@ def load_catalog() -> Catalog:
         "rating_count",
     )
     items, category_ids = [], []
+    # parent page path -> (category titles, category ids), top-level first
+    parents: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
     step = Page.steplen
-    for row in products.order_by("pk"):
+    for row in products.order_by("pk").iterator(chunk_size=STREAM_CHUNK):
         pk, path, title, description, brand, gender, material, rating, ratings = row
         if pk not in variants:
             continue
-        ancestors = [
-            categories[path[:end]]
-            for end in range(step, len(path), step)
-            if path[:end] in categories
-        ]
-        sizes = tuple(dict.fromkeys(size for size, _, _ in variants[pk] if size))
-        colors = tuple(dict.fromkeys(color for _, color, _ in variants[pk] if color))
+        sizes, colors, price = variants.pop(pk)
+        parent = path[:-step]
+        if parent not in parents:
+            ancestors = [
+                categories[path[:end]]
+                for end in range(step, len(path), step)
+                if path[:end] in categories
+            ]
+            parents[parent] = (
+                tuple(title for _, title in ancestors),
+                tuple(pk for pk, _ in ancestors),
+            )
+        category_path, ancestor_ids = parents[parent]
         items.append(
             Item(
                 id=pk,
                 title=title,
                 description=description,
-                category_path=tuple(title for _, title in ancestors),
-                gender=gender,
-                brand=brand,
+                category_path=category_path,
+                gender=_shared(shared, gender),
+                brand=_shared(shared, brand),
                 colors=colors,
-                materials=(material,) if material else (),
+                materials=_shared(shared, (material,) if material else ()),
                 sizes=sizes,
-                tags=tuple(sorted(tags.get(pk, ()))),
-                price=float(min(price for _, _, price in variants[pk])),
+                tags=tags.get(pk, ()),
+                price=price,
                 rating=float(rating) if ratings else None,
             )
         )
-        category_ids.append(tuple(pk for pk, _ in ancestors))
+        category_ids.append(ancestor_ids)
     return Catalog(items, category_ids)
 
 

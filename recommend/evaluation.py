@@ -298,7 +298,7 @@ def evaluate(
         blended("blend (given)", dict(weights), half_life)
     tuned = tune(
         train,
-        lambda rows: content,
+        lambda rows: (content[0][rows], content[1][rows]),
         popular_of,
         count,
         config,

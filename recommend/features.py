@@ -33,7 +33,7 @@ HTML_TAG = re.compile(r"<[^>]+>")
 PRICE_BAND_RATIO = 1.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """What the engine knows of a product; ids are the product page ids."""
 

@@ -105,9 +105,13 @@ def random_out(interactions: Interactions, seed: int) -> Split:
 
 
 def collaborative_lists(
-    interactions: Interactions, item_count: int, config: Mapping
+    interactions: Interactions,
+    item_count: int,
+    config: Mapping,
+    rows: np.ndarray | None = None,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Co-occurrence and next lists of every item row, PERSONAL_K long."""
+    """Co-occurrence and next lists, PERSONAL_K long, of every item row or of
+    `rows` (aligned with them)."""
     k = config["PERSONAL_K"]
     co = cooccurrence(
         interactions,
@@ -118,6 +122,8 @@ def collaborative_lists(
     following = transitions(
         interactions, item_count, config["NEXT_WINDOW"], config["NEXT_GAP_DECAY"]
     )
+    if rows is not None:
+        co, following = co[rows], following[rows]
     return sparse_top_k(co, k), sparse_top_k(following, k)
 
 
@@ -138,9 +144,11 @@ def history(
     )
 
 
-def _blended_matrix(name: str, lists: tuple[np.ndarray, np.ndarray], count: int):
+def _blended_matrix(
+    name: str, lists: tuple[np.ndarray, np.ndarray], count: int, rows: np.ndarray
+):
     neighbours, scores = lists
-    return neighbour_matrix(neighbours, signal_scores(name, scores), count)
+    return neighbour_matrix(neighbours, signal_scores(name, scores), count, rows)
 
 
 def hold_out(interactions: Interactions, split: str, seed: int) -> Split:
@@ -285,8 +293,8 @@ def tune(
     """The blend weights and history half-life that rank each validation
     shopper's last new item best (NDCG@k), on signals rebuilt from the rest.
 
-    `content_for(rows)` gives content neighbours for every item row, filled
-    at least for `rows` (None: content left out); `popular_of(interactions)`
+    `content_for(rows)` gives the content neighbours of the item `rows`,
+    aligned with them (None: content left out); `popular_of(interactions)`
     gives the scaled popularity of a training set.
     The validation split is of the kind `split` names (the shop serves what
     comes next: training uses "last"). At most TUNE_MAX_SHOPPERS validation
@@ -307,19 +315,21 @@ def tune(
             split.targets[chosen],
             split.cutoffs[chosen],
         )
-    # The lists go as soon as they are matrices (they are catalog-sized).
+    # Scores reach a shopper only through the items of their history: only
+    # those items' lists are built (a few thousand rows, not the catalog).
+    in_histories = np.isin(split.train.shopper, split.shoppers)
+    rows = np.unique(split.train.item[in_histories])
     signal_lists = dict(
         zip(
             ("cooccurrence", "next"),
-            collaborative_lists(split.train, item_count, config),
+            collaborative_lists(split.train, item_count, config, rows),
             strict=True,
         )
     )
     if content_for is not None:
-        in_histories = np.isin(split.train.shopper, split.shoppers)
-        signal_lists["content"] = content_for(np.unique(split.train.item[in_histories]))
+        signal_lists["content"] = content_for(rows)
     matrices = {
-        name: _blended_matrix(name, signal_lists.pop(name), item_count)
+        name: _blended_matrix(name, signal_lists.pop(name), item_count, rows)
         for name in list(signal_lists)
     }
     popular = popular_of(split.train)

@@ -35,8 +35,11 @@ from recommend.models import StoredValue
 from shop.core.redis_breaker import CircuitBreakingRedis
 
 WRITE_BATCH = 1000
-# Reads and writes give up quickly: a down Redis must not stall a page.
+# Reads give up quickly: a down Redis must not stall a page.
 SOCKET_TIMEOUT = 0.5
+# Training waits: its pipelines and blobs are tens of MiB, which a busy server
+# takes seconds to swallow (measured: a 64 MiB part over 0.5 s under load).
+TRAINING_SOCKET_TIMEOUT = 120
 
 READ_SCRIPT = """
 local version = redis.call('GET', KEYS[1])
@@ -44,8 +47,9 @@ if not version then return false end
 return {version, redis.call('HMGET', ARGV[1] .. version, unpack(ARGV, 2))}
 """
 PUBLISH_SCRIPT = """
-if redis.call('EXISTS', ARGV[1] .. ARGV[2]) == 0 then return 0 end
 local previous = redis.call('GET', KEYS[1])
+if previous and previous >= ARGV[2] then return 2 end
+if redis.call('EXISTS', ARGV[1] .. ARGV[2]) == 0 then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PERSIST', ARGV[1] .. ARGV[2])
 if previous and previous ~= ARGV[2] then
@@ -57,6 +61,21 @@ return 1
 
 class VersionGone(Exception):
     """The version to publish is no longer there (its build outlived its TTL)."""
+
+
+# Blobs go in parts: a Redis string holds at most 512 MiB, and smaller values
+# keep the server responsive to other clients while they travel.
+BLOB_PART = 64 * 1024 * 1024
+
+
+def blob_parts(blob: bytes) -> dict[str, bytes]:
+    """A blob as store fields: `<n>` (the part count), then `<i>` per part."""
+    view = memoryview(blob)
+    parts = {
+        str(number): bytes(view[start : start + BLOB_PART])
+        for number, start in enumerate(range(0, len(blob), BLOB_PART))
+    }
+    return {"n": str(len(parts)).encode(), **parts}
 
 
 def encode_scored(pairs: Iterable[tuple[int, float]]) -> str:
@@ -167,21 +186,22 @@ class RedisStore:
             socket_connect_timeout=SOCKET_TIMEOUT,
             decode_responses=True,
         )
-        # Blobs are bytes; everything else is text.
-        self.binary = CircuitBreakingRedis.from_url(
+        # Training's own client: patient, and outside the lookups' circuit
+        # breaker (a slow bulk write must not make the pages fail fast).
+        self.writer = redis.Redis.from_url(
             url,
-            socket_timeout=SOCKET_TIMEOUT,
+            socket_timeout=TRAINING_SOCKET_TIMEOUT,
             socket_connect_timeout=SOCKET_TIMEOUT,
         )
         self.pointer = f"{prefix}:current"
         self.version_prefix = f"{prefix}:v:"
         self._read = self.client.register_script(READ_SCRIPT)
-        self._publish = self.client.register_script(PUBLISH_SCRIPT)
+        self._publish = self.writer.register_script(PUBLISH_SCRIPT)
 
     def begin(self) -> str:
         version = new_version()
         key = self.version_prefix + version
-        pipe = self.client.pipeline(transaction=False)
+        pipe = self.writer.pipeline(transaction=False)
         pipe.hset(key, "_built_from", str(time.time()))
         pipe.expire(key, _config()["BUILD_TTL_SECONDS"])
         pipe.execute()
@@ -190,18 +210,21 @@ class RedisStore:
     def write(self, version: str, fields: Mapping[str, str]) -> None:
         key = self.version_prefix + version
         items = list(fields.items())
-        pipe = self.client.pipeline(transaction=False)
+        pipe = self.writer.pipeline(transaction=False)
         for start in range(0, len(items), WRITE_BATCH):
             pipe.hset(key, mapping=dict(items[start : start + WRITE_BATCH]))
         pipe.execute()
 
-    def publish(self, version: str) -> None:
+    def publish(self, version: str) -> bool:
+        """Make `version` current; False when it is current already or a newer
+        one is (a repeated or late publish never brings an older version back)."""
         published = self._publish(
             keys=[self.pointer],
             args=[self.version_prefix, version, _config()["OLD_VERSION_TTL_SECONDS"]],
         )
         if not published:
             raise VersionGone(version)
+        return published == 1
 
     def current(self) -> str | None:
         return self.client.get(self.pointer)
@@ -211,26 +234,43 @@ class RedisStore:
 
     def put_blob(self, version: str, name: str, blob: bytes) -> None:
         """Data shared by the tasks of one run (expires with an unpublished build)."""
-        self.binary.set(
-            self._side_key(version, name), blob, ex=_config()["BUILD_TTL_SECONDS"]
-        )
+        ttl = _config()["BUILD_TTL_SECONDS"]
+        parts = blob_parts(blob)
+        count = parts.pop("n")
+        for part, value in parts.items():
+            self.writer.set(self._side_key(version, f"{name}:{part}"), value, ex=ttl)
+        # The count last: a blob is there once every part is.
+        self.writer.set(self._side_key(version, name), count, ex=ttl)
 
     def get_blob(self, version: str, name: str) -> bytes:
-        blob = self.binary.get(self._side_key(version, name))
-        if blob is None:
+        count = self.writer.get(self._side_key(version, name))
+        parts = [
+            self.writer.get(self._side_key(version, f"{name}:{part}"))
+            for part in range(int(count or 0))
+        ]
+        if count is None or None in parts:
             raise VersionGone(version)
-        return blob
+        return b"".join(parts)
 
     def delete_blob(self, version: str, name: str) -> None:
-        self.binary.delete(self._side_key(version, name))
+        count = self.writer.get(self._side_key(version, name))
+        self.writer.delete(
+            self._side_key(version, name),
+            *(
+                self._side_key(version, f"{name}:{part}")
+                for part in range(int(count or 0))
+            ),
+        )
 
-    def count_done(self, version: str) -> int:
-        """Counts a finished shard of the run; the count so far (atomic)."""
+    def mark_done(self, version: str, shard: int) -> int:
+        """Records that a shard of the run finished; how many distinct shards
+        have (atomic, and a shard that runs twice counts once)."""
         key = self._side_key(version, "done")
-        pipe = self.client.pipeline()
-        pipe.incr(key)
+        pipe = self.writer.pipeline()
+        pipe.sadd(key, shard)
         pipe.expire(key, _config()["BUILD_TTL_SECONDS"])
-        return int(pipe.execute()[0])
+        pipe.scard(key)
+        return int(pipe.execute()[2])
 
     def read(self, fields: Sequence[str]) -> tuple[str | None, list[str | None]]:
         """The current version and the values of `fields` in it (one round trip)."""
@@ -285,22 +325,31 @@ class DatabaseStore:
             _config()["BUILD_TTL_SECONDS"],
         )
 
-    def publish(self, version: str) -> None:
+    def publish(self, version: str) -> bool:
         now = timezone.now()
         with transaction.atomic():
+            previous = (
+                self._rows("")
+                .filter(field=self.POINTER)
+                .select_for_update()
+                .values_list("value", flat=True)
+            )
+            previous = bytes(previous[0]).decode() if previous else None
+            if previous and previous >= version:
+                return False
             if (
                 not self._rows(version)
                 .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
                 .exists()
             ):
                 raise VersionGone(version)
-            previous = self.current()
             self._rows(version).update(expires_at=None)
             self._put("", {self.POINTER: version.encode()}, None)
             if previous and previous != version:
                 old_ttl = timedelta(seconds=_config()["OLD_VERSION_TTL_SECONDS"])
                 self._rows(previous).update(expires_at=now + old_ttl)
             StoredValue.objects.filter(prefix=self.prefix, expires_at__lt=now).delete()
+        return True
 
     def current(self) -> str | None:
         value = (
@@ -309,34 +358,38 @@ class DatabaseStore:
         return bytes(value[0]).decode() if value else None
 
     def put_blob(self, version: str, name: str, blob: bytes) -> None:
-        self._put(f"{version}:side", {name: blob}, _config()["BUILD_TTL_SECONDS"])
+        parts = blob_parts(blob)
+        self._put(
+            f"{version}:side",
+            {f"{name}:{part}": value for part, value in parts.items()},
+            _config()["BUILD_TTL_SECONDS"],
+        )
 
     def get_blob(self, version: str, name: str) -> bytes:
-        blob = (
+        values = dict(
             self._rows(f"{version}:side")
-            .filter(field=name, expires_at__gt=timezone.now())
-            .values_list("value", flat=True)
+            .filter(field__startswith=f"{name}:", expires_at__gt=timezone.now())
+            .values_list("field", "value")
         )
-        if not blob:
+        count = values.get(f"{name}:n")
+        parts = [
+            values.get(f"{name}:{part}") for part in range(int(bytes(count or b"0")))
+        ]
+        if count is None or None in parts:
             raise VersionGone(version)
-        return bytes(blob[0])
+        return b"".join(bytes(part) for part in parts)
 
     def delete_blob(self, version: str, name: str) -> None:
-        self._rows(f"{version}:side").filter(field=name).delete()
+        self._rows(f"{version}:side").filter(field__startswith=f"{name}:").delete()
 
-    def count_done(self, version: str) -> int:
-        """Counts a finished shard of the run; the count so far (a row lock
-        serialises concurrent shards)."""
-        with transaction.atomic():
-            rows = self._rows(f"{version}:side").select_for_update()
-            done = rows.filter(field="done").values_list("value", flat=True)
-            count = int(bytes(done[0]).decode()) + 1 if done else 1
-            self._put(
-                f"{version}:side",
-                {"done": str(count).encode()},
-                _config()["BUILD_TTL_SECONDS"],
-            )
-        return count
+    def mark_done(self, version: str, shard: int) -> int:
+        """Records that a shard of the run finished; how many distinct shards
+        have. Each shard writes its own row and then counts (committed first:
+        of two shards finishing together, the later count sees both)."""
+        self._put(
+            f"{version}:side", {f"done:{shard}": b"1"}, _config()["BUILD_TTL_SECONDS"]
+        )
+        return self._rows(f"{version}:side").filter(field__startswith="done:").count()
 
     def read(self, fields: Sequence[str]) -> tuple[str | None, list[str | None]]:
         # Versions are never overwritten, so a pointer read followed by the

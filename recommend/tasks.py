@@ -5,8 +5,10 @@ retried or run twice: the last published version wins and nothing half-written
 is ever served. A worker dying mid-run leaves the previous version in service.
 
 Sharded runs (RECOMMEND["SHARDS"] > 1) fan out one `train_shard` per shard; the
-shard that finishes last (an atomic counter in the store) queues `publish`. No
-Celery chord: that would need a result backend this project does not run.
+shard that completes the set of finished shards (an atomic set in the store: a
+shard redelivered after a worker died counts once) queues `publish`. No Celery
+chord: that would need a result backend this project does not run. Publishing
+never brings back an older version, so a repeated `publish` is harmless.
 """
 
 import logging
@@ -33,7 +35,7 @@ def train() -> str:
         version = pipeline.train_now(progress=logger.info)
         training_finished(version)
         return version
-    version = pipeline.start_sharded()
+    version = pipeline.start_sharded(progress=logger.info)
     for shard in range(shards):
         train_shard.delay(version, shard, shards)
     return version
@@ -41,15 +43,15 @@ def train() -> str:
 
 @shared_task(name="recommend.tasks.train_shard")
 def train_shard(version: str, shard: int, shards: int) -> None:
-    if pipeline.run_shard(version, shard, shards):
+    if pipeline.run_shard(version, shard, shards, progress=logger.info):
         publish.delay(version)
 
 
 @shared_task(name="recommend.tasks.publish")
 def publish(version: str) -> None:
-    pipeline.publish(version)
-    training_finished(version)
-    logger.info("Recommendations version %s published", version)
+    if pipeline.publish(version):
+        training_finished(version)
+        logger.info("Recommendations version %s published", version)
 
 
 @shared_task(name="recommend.tasks.retrain_after_change")

@@ -19,8 +19,9 @@ benchmark trains without a database.
 import io
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -37,6 +38,9 @@ from recommend.similarity import cap_blocks, nested_blocks, shard_rows, top_k_ro
 from recommend.store import encode_rows, encode_scored
 
 Progress = Callable[[str], None]
+
+# Products whose lists are built, encoded and written together.
+FIELD_CHUNK = 50_000
 
 
 def _quiet(message: str) -> None:
@@ -62,6 +66,8 @@ class Prepared:
     content: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def dumps(self) -> bytes:
+        """The shared state as bytes; neighbour lists keep only their entries
+        (most rows of a large catalog have a few, not PERSONAL_K)."""
         buffer = io.BytesIO()
         np.savez(
             buffer,
@@ -72,10 +78,8 @@ class Prepared:
             shape=np.array(self.features.shape),
             labels=self.labels,
             popular=self.popular,
-            co_neighbours=self.co_neighbours,
-            co_scores=self.co_scores,
-            next_neighbours=self.next_neighbours,
-            next_scores=self.next_scores,
+            **_packed("co", self.co_neighbours, self.co_scores),
+            **_packed("next", self.next_neighbours, self.next_scores),
             tuned=np.array(json.dumps(self.tuned)),
         )
         return buffer.getvalue()
@@ -87,17 +91,42 @@ class Prepared:
             (arrays["data"], arrays["indices"], arrays["indptr"]),
             shape=tuple(arrays["shape"]),
         )
+        co_neighbours, co_scores = _unpacked(arrays, "co")
+        next_neighbours, next_scores = _unpacked(arrays, "next")
         return cls(
             ids=arrays["ids"],
             features=features,
             labels=arrays["labels"],
             popular=arrays["popular"],
-            co_neighbours=arrays["co_neighbours"],
-            co_scores=arrays["co_scores"],
-            next_neighbours=arrays["next_neighbours"],
-            next_scores=arrays["next_scores"],
+            co_neighbours=co_neighbours,
+            co_scores=co_scores,
+            next_neighbours=next_neighbours,
+            next_scores=next_scores,
             tuned=json.loads(str(arrays["tuned"])),
         )
+
+
+def _packed(name: str, neighbours: np.ndarray, scores: np.ndarray) -> dict:
+    """Padded (-1) neighbour lists as their entries and a length per row."""
+    valid = neighbours >= 0
+    return {
+        f"{name}_lengths": valid.sum(axis=1).astype(np.int32),
+        f"{name}_width": np.array(neighbours.shape[1]),
+        f"{name}_neighbours": neighbours[valid].astype(np.int32),
+        f"{name}_scores": scores[valid],
+    }
+
+
+def _unpacked(arrays, name: str) -> tuple[np.ndarray, np.ndarray]:
+    lengths = arrays[f"{name}_lengths"]
+    width = int(arrays[f"{name}_width"])
+    neighbours = np.full((len(lengths), width), -1, dtype=np.int64)
+    scores = np.zeros((len(lengths), width), dtype=np.float32)
+    # Entries fill each row from the start (padding is at the end).
+    filled = np.arange(width) < lengths[:, None]
+    neighbours[filled] = arrays[f"{name}_neighbours"]
+    scores[filled] = arrays[f"{name}_scores"]
+    return neighbours, scores
 
 
 def block_keys(items: Sequence[Item]) -> list[tuple]:
@@ -171,9 +200,9 @@ def prepare(
     started = time.perf_counter()
     tuned = tune(
         interactions,
-        (lambda rows: content)
+        (lambda rows: (content[0][rows], content[1][rows]))
         if content is not None
-        else lambda rows: content_lists(features, labels, rows, config["SIMILAR_K"]),
+        else lambda rows: top_k_rows(features, labels, rows, config["SIMILAR_K"]),
         popular_of,
         count,
         config,
@@ -197,16 +226,6 @@ def prepare(
         content=content,
     )
     return prepared, raw_popularity
-
-
-def content_lists(
-    features: sparse.csr_matrix, labels: np.ndarray, rows: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Content neighbours of `rows` in catalog-sized arrays (other rows empty)."""
-    neighbours = np.full((features.shape[0], k), -1, dtype=np.int64)
-    scores = np.zeros((features.shape[0], k), dtype=np.float32)
-    neighbours[rows], scores[rows] = top_k_rows(features, labels, rows, k)
-    return neighbours, scores
 
 
 def similar_lists(
@@ -234,10 +253,19 @@ def similar_lists(
 
 def shard_fields(
     prepared: Prepared, shard: int, shards: int, config: Mapping
-) -> dict[str, str]:
+) -> Iterator[dict[str, str]]:
     """Store fields `similar:<product id>` and `personal:<product id>` (the
-    product's personal list, see recommend.personal) for one shard's products."""
+    product's personal list, see recommend.personal) for one shard's products,
+    FIELD_CHUNK products at a time (a chunk's fields are written before the
+    next is built: memory stays that of one chunk)."""
     rows = shard_rows(prepared.labels, shard, shards)
+    for start in range(0, len(rows), FIELD_CHUNK):
+        yield _chunk_fields(prepared, rows[start : start + FIELD_CHUNK], config)
+
+
+def _chunk_fields(
+    prepared: Prepared, rows: np.ndarray, config: Mapping
+) -> dict[str, str]:
     k = config["SIMILAR_K"]
     if prepared.content is None:
         content = top_k_rows(prepared.features, prepared.labels, rows, k)
@@ -271,7 +299,7 @@ def shard_fields(
         neighbours, scores = build()
         # Row numbers to product ids (padding stays -1).
         product_ids = np.where(neighbours >= 0, prepared.ids[neighbours], -1)
-        del neighbours  # catalog-sized: freed before the text is built
+        del neighbours
         values = encode_rows(product_ids, scores)
         del product_ids, scores
         fields.update(
@@ -295,16 +323,39 @@ def popular_fields(
     category_ids: Sequence[tuple[int, ...]],
     limit: int,
 ) -> dict[str, str]:
-    """`popular` (the whole catalog) and `popular:<category id>` (its subtree)."""
+    """`popular` (the whole catalog) and `popular:<category id>` (its subtree).
+
+    Sorted once (no loop over the products): every (category, product) pair
+    ordered by category, then by the product's popularity rank."""
     order = np.argsort(-raw_popularity, kind="stable")
-    lists: dict[str, list[tuple[int, float]]] = {"popular": []}
-    for row in order.tolist():
-        entry = (int(ids[row]), float(raw_popularity[row]))
-        for name in ["popular", *(f"popular:{pk}" for pk in category_ids[row])]:
-            ranked = lists.setdefault(name, [])
-            if len(ranked) < limit:
-                ranked.append(entry)
-    return {name: encode_scored(ranked) for name, ranked in lists.items()}
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    lengths = np.fromiter(map(len, category_ids), dtype=np.int64, count=len(ids))
+    rows = np.repeat(np.arange(len(ids)), lengths)
+    categories = np.fromiter(
+        chain.from_iterable(category_ids), dtype=np.int64, count=int(lengths.sum())
+    )
+    pairs = np.lexsort((rank[rows], categories))
+    rows, categories = rows[pairs], categories[pairs]
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = categories[1:] != categories[:-1]
+    starts = np.flatnonzero(first)
+    position = np.arange(len(pairs)) - np.repeat(starts, np.diff([*starts, len(pairs)]))
+    kept = position < limit
+    rows, categories, heads = rows[kept], categories[kept], np.flatnonzero(first[kept])
+    lists = {"popular": order[:limit]}
+    for category, members in zip(
+        categories[heads].tolist(),
+        np.split(rows, heads[1:]) if len(heads) else [],
+        strict=True,
+    ):
+        lists[f"popular:{category}"] = members
+    return {
+        name: encode_scored(
+            zip(ids[members].tolist(), raw_popularity[members].tolist(), strict=True)
+        )
+        for name, members in lists.items()
+    }
 
 
 def train(
@@ -334,7 +385,8 @@ def train(
     started = time.perf_counter()
     shards = max(1, config["SHARDS"])
     for shard in range(shards):
-        store.write(version, shard_fields(prepared, shard, shards, config))
+        for fields in shard_fields(prepared, shard, shards, config):
+            store.write(version, fields)
     progress(
         f"similar products ({config['SIMILAR_K']} each, {shards} shard(s)) "
         f"in {time.perf_counter() - started:.2f} s"

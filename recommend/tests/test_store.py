@@ -271,3 +271,41 @@ def test_encoded_rows_match_encode_scored_digit_for_digit():
         )
         for row_ids, row_scores in zip(ids.tolist(), scores.tolist(), strict=True)
     ]
+
+
+@pytest.mark.services
+def test_a_late_publish_never_brings_an_older_version_back(store):
+    # given two runs, the newer one published first
+    older = store.begin()
+    store.write(older, {"popular": "1:1.0000"})
+    newer = publish(store, {"popular": "2:1.0000"})
+
+    # when the older run's publish arrives late, or the newer one's again
+    assert store.publish(older) is False
+    assert store.publish(newer) is False
+
+    # then the newer version stays
+    assert store.read(["popular"]) == (newer, ["2:1.0000"])
+
+
+@pytest.mark.services
+def test_a_blob_travels_in_parts(store, monkeypatch):
+    monkeypatch.setattr("recommend.store.BLOB_PART", 4)
+    version = store.begin()
+
+    store.put_blob(version, "prepared", b"0123456789")
+
+    assert store.get_blob(version, "prepared") == b"0123456789"
+    store.delete_blob(version, "prepared")
+    with pytest.raises(VersionGone):
+        store.get_blob(version, "prepared")
+
+
+@pytest.mark.services
+def test_a_shard_that_runs_twice_counts_once(store):
+    version = store.begin()
+
+    assert store.mark_done(version, 0) == 1
+    assert store.mark_done(version, 0) == 1
+    assert store.mark_done(version, 2) == 2
+    assert store.mark_done(version, 1) == 3

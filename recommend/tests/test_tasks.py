@@ -1,7 +1,12 @@
+import numpy as np
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from recommend import pipeline, services, tasks
+from cms.models import ProductPage
+from recommend import pipeline, services, tasks, training
+from recommend.data import load_catalog, load_interactions
+from recommend.models import Interaction
 from recommend.store import VersionGone, get_store
 
 
@@ -112,3 +117,77 @@ def test_needs_training_until_trained_and_again_after_a_publish(catalog, setting
     # a product published after the run began
     catalog["products"]["men-boot-1"].save_revision().publish()
     assert pipeline.needs_training() is True
+
+
+def test_a_redelivered_shard_does_not_publish_a_half_written_version(catalog):
+    # given a viewed product, a published model, popularity not yet saved
+    boot = catalog["products"]["men-boot-1"]
+    Interaction.objects.create(
+        session_id="s-1", product=boot, kind="view", created_at=timezone.now()
+    )
+    first = pipeline.train_now()
+    ProductPage.objects.update(popularity=0.0)
+    # and a sharded run whose first shard ran twice (a worker died after
+    # writing, before acknowledging: Celery delivers the task again)
+    version = pipeline.start_sharded()
+    assert pipeline.run_shard(version, 0, 2) is False
+    assert pipeline.run_shard(version, 0, 2) is False
+
+    # then the run is not complete and nothing is published
+    assert get_store().current() == first
+
+    # when the other shard finishes, the run is complete
+    assert pipeline.run_shard(version, 1, 2) is True
+    assert ProductPage.objects.get(pk=boot.pk).popularity == 0.0
+    assert pipeline.publish(version) is True
+    assert get_store().current() == version
+    # and publishing saves the run's popularity to the catalog, once
+    assert ProductPage.objects.get(pk=boot.pk).popularity == pytest.approx(1.0)
+    assert pipeline.publish(version) is False
+
+
+def test_a_sharded_run_records_the_model_like_one_process(catalog):
+    single = pipeline.train_now()
+    model = get_store().read(["model"])[1][0]
+
+    version = pipeline.start_sharded()
+    for shard in range(2):
+        pipeline.run_shard(version, shard, 2)
+    pipeline.publish(version)
+
+    assert single != version
+    assert get_store().read(["model"]) == (version, [model])
+
+
+def test_the_shared_state_reads_back_as_it_was_written(catalog, settings):
+    # given a run's shared state, with co-occurrence and next lists
+    for session, slugs in enumerate([["men-boot-1", "men-boot-2", "men-top-1"]] * 3):
+        for minute, slug in enumerate(slugs):
+            Interaction.objects.create(
+                session_id=f"s-{session}",
+                product=catalog["products"][slug],
+                kind="view",
+                created_at=f"2026-01-01T00:{minute:02d}Z",
+            )
+    products = load_catalog()
+    prepared, _ = training.prepare(
+        products.items, load_interactions(products), settings.RECOMMEND, now=0.0
+    )
+    assert (prepared.co_neighbours >= 0).any() and (prepared.next_neighbours >= 0).any()
+
+    # when it goes through bytes (neighbour lists packed to their entries)
+    loaded = training.Prepared.loads(prepared.dumps())
+
+    # then every array comes back equal
+    for name in (
+        "ids",
+        "labels",
+        "popular",
+        "co_neighbours",
+        "co_scores",
+        "next_neighbours",
+        "next_scores",
+    ):
+        assert np.array_equal(getattr(loaded, name), getattr(prepared, name))
+    assert (loaded.features != prepared.features).nnz == 0
+    assert loaded.tuned == prepared.tuned
