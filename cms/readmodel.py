@@ -15,6 +15,9 @@ deleted by pattern, and nothing waits for an expiry):
   its available stock, its rating. A product's detail depends on it (with
   ``TREE``).
 
+Other apps may key their reads by generations of their own and renew them with
+``renew(names)`` (the recommender: a shopper's history).
+
 Writers call ``product_changed(ids)``, ``tree_changed()`` or
 ``catalog_changed()`` inside their transaction; the new tokens are written once
 it commits (``transaction.on_commit``), so a reader never caches data read
@@ -110,6 +113,12 @@ def _bump(names: list[str]) -> None:
 def _on_commit(names: list[str]) -> None:
     # robust: the change is committed; a cache failure must not undo it.
     transaction.on_commit(lambda: _bump(names), robust=True)
+
+
+def renew(names: Iterable[str]) -> None:
+    """New tokens for these generations once the transaction commits: for
+    generations of other apps' reads (e.g. a shopper's history)."""
+    _on_commit(list(names))
 
 
 def product_changed(product_ids: Iterable[int], *, listed: bool = True) -> None:
