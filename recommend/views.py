@@ -145,6 +145,9 @@ class ForMe(CachedLookupView):
     """Cached per shopper, under the generations of the shopper's history too
     (renewed by every interaction recorded: recommend.interactions)."""
 
+    # One shopper's answer: no shared cache keeps it.
+    cache_control = "private, no-cache"
+
     def cached_read_generations(self, request, **kwargs):
         try:
             shopper = shoppers.shopper(request, allow_query=True)

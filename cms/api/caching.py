@@ -26,7 +26,6 @@ from django.utils.cache import get_conditional_response
 
 from cms import readmodel
 
-CACHE_CONTROL = "no-cache"
 # Media ranges a client may accept for the cached JSON to be its answer.
 JSON_RANGES = {"", "*/*", "application/*", "application/json"}
 # Set by the middleware around each answer, not part of what is cached.
@@ -47,14 +46,11 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _with_validators(request, response: HttpResponse, etag: str) -> HttpResponse:
-    response["ETag"] = etag
-    response["Cache-Control"] = CACHE_CONTROL
-    return get_conditional_response(request, etag=etag, response=response)
-
-
 class CachedReadMixin:
     """For DRF views whose GET answer depends only on the URL and the catalog."""
+
+    # Shared caches may keep the answer, revalidating it on every use.
+    cache_control = "no-cache"
 
     def cached_read_generations(self, request, **kwargs) -> Iterable[str] | None:
         """The generations this request's answer depends on; None: do not cache."""
@@ -88,7 +84,7 @@ class CachedReadMixin:
             if hit is not None:
                 body, headers, etag = hit
                 response = HttpResponse(body, headers=headers)
-                return _with_validators(request, response, etag)
+                return self._with_validators(request, response, etag)
         response = super().dispatch(request, *args, **kwargs)
         if (
             key is None
@@ -104,4 +100,9 @@ class CachedReadMixin:
             if name.lower() not in UNCACHED_HEADERS
         }
         cache.set(key, (response.content, headers, etag), readmodel.ENTRY_TIMEOUT)
-        return _with_validators(request, response, etag)
+        return self._with_validators(request, response, etag)
+
+    def _with_validators(self, request, response, etag: str) -> HttpResponse:
+        response["ETag"] = etag
+        response["Cache-Control"] = self.cache_control
+        return get_conditional_response(request, etag=etag, response=response)

@@ -369,6 +369,11 @@ def test_a_repeated_lookup_is_answered_from_the_cache(
     assert {name: r.content for name, r in again.items()} == {
         name: r.content for name, r in first.items()
     }
+    assert {name: r["Cache-Control"] for name, r in again.items()} == {
+        "similar": "no-cache",
+        "popular": "no-cache",
+        "for-me": "private, no-cache",
+    }
 
 
 def test_for_me_follows_the_history_recorded_through_the_events_api(
