@@ -8,7 +8,9 @@ the database altogether: one cache round trip for the tokens, one for the body.
 
 Every answer carries an ETag (a hash of the body) and ``Cache-Control:
 no-cache``: clients and shared caches keep it but revalidate each time, and an
-``If-None-Match`` that still matches gets a 304 without a body.
+``If-None-Match`` that still matches gets a 304 without a body. Each process
+also keeps the answers it served last in memory (`LOCAL_ANSWERS`), under the
+same keys: a hit there costs one cache round trip, for the tokens.
 
 Only GET requests without an ``Authorization`` header (a bad token must still
 get its 401) asking for JSON (the browsable API is rendered for browsers) are
@@ -18,6 +20,9 @@ answers as if there were no cache.
 """
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -30,6 +35,39 @@ from cms import readmodel
 JSON_RANGES = {"", "*/*", "application/*", "application/json"}
 # Set by the middleware around each answer, not part of what is cached.
 UNCACHED_HEADERS = {"set-cookie"}
+# Answers each process also keeps in memory, most recently used first. Their
+# keys hold the generations' tokens, so a copy is never stale either; it saves
+# the second cache round trip and the unpickling of the body.
+LOCAL_ANSWERS = 256
+
+
+class LocalAnswers:
+    """A small LRU of cached answers, safe across threads; entries expire with
+    the shared cache's (readmodel.ENTRY_TIMEOUT)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, entry: tuple) -> None:
+        deadline = time.monotonic() + readmodel.ENTRY_TIMEOUT
+        with self._lock:
+            self._entries[key] = (deadline, entry)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+local_answers = LocalAnswers(LOCAL_ANSWERS)
 
 
 def wants_shared_json(request) -> bool:
@@ -80,7 +118,11 @@ class CachedReadMixin:
     def dispatch(self, request, *args, **kwargs):
         key = self.cached_read_key(request, **kwargs)
         if key is not None:
-            hit = cache.get(key)
+            hit = local_answers.get(key)
+            if hit is None:
+                hit = cache.get(key)
+                if hit is not None:
+                    local_answers.put(key, hit)
             if hit is not None:
                 body, headers, etag = hit
                 response = HttpResponse(body, headers=headers)
@@ -99,7 +141,9 @@ class CachedReadMixin:
             for name, value in response.headers.items()
             if name.lower() not in UNCACHED_HEADERS
         }
-        cache.set(key, (response.content, headers, etag), readmodel.ENTRY_TIMEOUT)
+        entry = (response.content, headers, etag)
+        cache.set(key, entry, readmodel.ENTRY_TIMEOUT)
+        local_answers.put(key, entry)
         return self._with_validators(request, response, etag)
 
     def _with_validators(self, request, response, etag: str) -> HttpResponse:
