@@ -26,8 +26,8 @@ write land under the old token, which nobody reads again. Callers:
 
 - ``cms.signals``: Wagtail's page_published / page_unpublished (every publishing
   path: editor, bulk actions, scheduled publishing, ``revision.publish()``,
-  deletion) and page moves; Variant saves and deletes (the variants admin, and
-  the page editor's publish writing its inline variants).
+  deletion), page moves and Site saves; Variant saves and deletes (the
+  variants admin, and the page editor's publish writing its inline variants).
 - ``shop.stock.services``: every change of a variant's available quantity
   (stock admin, checkout completion, cancellations, refunds); ``CATALOG`` only
   when it crosses zero (the lists' in-stock flag).
