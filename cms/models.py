@@ -8,7 +8,6 @@ them without going through page revisions.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -70,19 +69,18 @@ class CategoryPage(Page):
     products_per_page = 24
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import product_cards
+        from cms.listing import cards, product_listing
 
         context = super().get_context(request, *args, **kwargs)
-        products = (
-            product_cards()
-            .descendant_of(self)
-            .prefetch_related("images__image__renditions")
-            .order_by("-popularity", "pk")
-        )
         context["subcategories"] = CategoryPage.objects.live().child_of(self)
-        context["products"] = Paginator(products, self.products_per_page).get_page(
-            request.GET.get("page")
+        listing = product_listing(
+            request.GET,
+            cards().descendant_of(self),
+            per_page=self.products_per_page,
+            default_ordering="popularity",
         )
+        context["listing"] = listing
+        context["products"] = listing.products
         return context
 
 
@@ -179,6 +177,10 @@ class ProductPage(Page):
         )
         context["variants"] = variants
         context["cheapest"] = min(variants, key=lambda v: v.price, default=None)
+        # The purchase form's preselected variant: the first one in stock.
+        context["chosen_variant"] = next(
+            (variant for variant in variants if _in_stock(variant)), None
+        )
         context["tags"] = self.tags.all()
         context.update(self.reviews_page(request.GET.get("reviews_page")))
         return context
@@ -190,6 +192,11 @@ class ProductPage(Page):
                 name="product_rating_average_range",
             )
         ]
+
+
+def _in_stock(variant) -> bool:
+    stock = getattr(variant, "stock", None)
+    return stock is not None and stock.quantity_available > 0
 
 
 class ProductImage(Orderable):

@@ -42,13 +42,18 @@ SEARCH_RESULT_LIMIT = 1000
 
 def product_cards() -> QuerySet[ProductPage]:
     """Live products with what a product card shows, in a fixed number of queries."""
-    return ProductPage.objects.live().prefetch_related(
-        Prefetch(
-            "images",
-            queryset=ProductImage.objects.select_related("image").order_by(
-                "sort_order", "id"
-            ),
-        ),
+    return with_card_prefetches(ProductPage.objects.live())
+
+
+def gallery() -> QuerySet[ProductImage]:
+    """Product images in gallery order (the first is the main image)."""
+    return ProductImage.objects.select_related("image").order_by("sort_order", "id")
+
+
+def with_card_prefetches(products: QuerySet[ProductPage]) -> QuerySet[ProductPage]:
+    """`products` with the gallery and active variants a product card reads."""
+    return products.prefetch_related(
+        Prefetch("images", queryset=gallery()),
         Prefetch(
             "variants",
             queryset=Variant.objects.filter(is_active=True).select_related("stock"),

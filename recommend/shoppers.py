@@ -5,7 +5,9 @@
 - A headless client names its anonymous shopper with the `X-Session-Id` header
   (or the `session_id` query parameter on reads): any id of its own, up to 64
   characters of letters, digits and ``-_.:``.
-- Otherwise the storefront's Django session key, when the browser has a session.
+- Otherwise the storefront's Django session key, when the browser has a session;
+  the storefront starts one at a browser's first recorded event
+  (`browser_shopper`), never on a catalog page view.
 """
 
 import re
@@ -50,3 +52,14 @@ def shopper(request, *, allow_query: bool = False) -> Shopper:
         return Shopper(user_id, clean_session_id(explicit))
     session_key = request.session.session_key or ""
     return Shopper(user_id, session_key, from_cookie=bool(session_key))
+
+
+def browser_shopper(request) -> Shopper:
+    """The storefront browser's shopper, for recording its events: as shopper(),
+    but a browser without a session yet gets one now, so that its events and
+    its "for you" list meet on the session key from the first product view."""
+    found = shopper(request)
+    if found.known:
+        return found
+    request.session.create()
+    return Shopper(found.user_id, request.session.session_key)

@@ -2,14 +2,18 @@
 Recommendations block and "you may also like" on the product page), through the
 template tags in recommend.templatetags.recommend.
 
+Also records the storefront's own events (add to cart) for the request's shopper.
+
 A list costs one store round trip and a fixed number of queries whatever its
 length: the ranked page of cards, with their prefetches.
 """
 
+from django.utils import timezone
+
 from cms.blocks import RecommendationSource
 from cms.models import CategoryPage, ProductPage
 from cms.selectors import product_cards, with_active_variant
-from recommend import services, shoppers
+from recommend import interactions, services, shoppers
 
 ALSO_LIKE_LIMIT = 8
 
@@ -65,3 +69,20 @@ def block_cards(value, request) -> list[ProductPage]:
     if ranked is None:
         return []
     return cards(ranked, limit=value["limit"], category=category)
+
+
+def record(request, product_id: int, kind: str) -> None:
+    """Records the request's shopper's interaction with a product (the
+    storefront's add to cart: a form post, after the cart write)."""
+    shopper = shoppers.browser_shopper(request)
+    interactions.record(
+        [
+            interactions.Event(
+                product_id=product_id,
+                kind=kind,
+                at=timezone.now(),
+                user_id=shopper.user_id,
+                session_id=shopper.session_id,
+            )
+        ]
+    )

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import connections
 
 from recommend import pipeline
+from recommend.metrics import training_finished
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ def train() -> str:
     shards = settings.RECOMMEND["SHARDS"]
     if shards <= 1:
         version = pipeline.train_now(progress=logger.info)
+        training_finished(version)
         return version
     version = pipeline.start_sharded()
     for shard in range(shards):
@@ -46,6 +48,7 @@ def train_shard(version: str, shard: int, shards: int) -> None:
 @shared_task(name="recommend.tasks.publish")
 def publish(version: str) -> None:
     pipeline.publish(version)
+    training_finished(version)
     logger.info("Recommendations version %s published", version)
 
 

@@ -8,6 +8,7 @@ tests).
 """
 
 from django.core.cache import cache as django_cache
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +24,7 @@ from rest_framework.views import APIView
 
 from cms import readmodel, selectors
 from cms.api.caching import CachedReadMixin
-from cms.api.filters import ProductFilter
+from cms.filters import ProductFilter
 from cms.models import ProductPage
 from recommend import interactions, services, shoppers
 from recommend.serializers import (
@@ -223,7 +224,8 @@ class Events(APIView):
         description=f"Up to {MAX_EVENTS} events, stored all or none. Signed-in "
         "users are identified by their session or token; anonymous shoppers "
         f"need a session id (per event, the `{shoppers.HEADER}` header, or the "
-        "storefront's session cookie, which then needs the CSRF token). Errors "
+        "storefront's session cookie, which then needs the CSRF token; a same-origin "
+        "browser request without a session starts one). Errors "
         "name the event: `events[3].product`. Rate-limited per user or client "
         "address (429 `throttled`).",
         request=EventBatchSerializer,
@@ -253,6 +255,12 @@ class Events(APIView):
         except shoppers.BadSessionId as error:
             raise ValidationError({shoppers.HEADER: [str(error)]}) from error
         events = batch.validated_data["events"]
+        if not shopper.known and request.headers.get("Sec-Fetch-Site") == "same-origin":
+            # The storefront's beacon on a first visit (only a browser sends
+            # this header): its session starts here, with the CSRF cookie that
+            # its next events, sent on that session, need.
+            shopper = shoppers.browser_shopper(request)
+            get_token(request)
         missing = {
             f"events[{index}].session_id": ["Required for anonymous shoppers."]
             for index, event in enumerate(events)

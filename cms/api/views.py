@@ -7,7 +7,7 @@ from rest_framework import generics, permissions, viewsets
 from cms import readmodel, selectors
 from cms.api import serializers
 from cms.api.caching import CachedReadMixin
-from cms.api.filters import ProductFilter
+from cms.filters import ProductFilter
 from cms.models import ProductPage
 from cms.services import reviews
 from cms.services.reviews import ReviewErrorCode

@@ -296,3 +296,33 @@ def test_a_cache_outage_lets_events_through_unthrottled(client, catalog, setting
 
     assert response.status_code == 201
     assert stored() == [("men-top-1", "view", None, "s1")]
+
+
+def test_the_storefront_beacon_starts_the_session_of_a_first_visit(catalog):
+    # given a browser with no cookie yet (a first visit's cached product page)
+    browser = APIClient(enforce_csrf_checks=True)
+    events = [{"product": catalog["products"]["men-top-1"].pk, "kind": "view"}]
+    same_origin = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+    first = post(browser, events, **same_origin)
+    # its next beacon rides on that session, with the CSRF cookie it was given
+    without_token = post(browser, events, **same_origin)
+    token = browser.cookies["csrftoken"].value
+    second = post(browser, events, HTTP_X_CSRFTOKEN=token, **same_origin)
+
+    session_key = browser.cookies["sessionid"].value
+    assert first.status_code == 201 and second.status_code == 201
+    assert without_token.status_code == 403
+    assert stored() == [
+        ("men-top-1", "view", None, session_key),
+        ("men-top-1", "view", None, session_key),
+    ]
+
+
+def test_a_client_without_a_browsers_header_still_needs_a_session_id(client, catalog):
+    events = [{"product": catalog["products"]["men-top-1"].pk, "kind": "view"}]
+
+    response = post(client, events)
+
+    assert response.status_code == 400
+    assert "sessionid" not in client.cookies

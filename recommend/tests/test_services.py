@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from cms import selectors
-from cms.api.filters import ProductFilter
 from cms.factories import ProductPageFactory, VariantFactory
+from cms.filters import ProductFilter
 from recommend import pipeline, services
 from recommend.models import Interaction
 from recommend.store import get_store

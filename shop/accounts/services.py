@@ -137,12 +137,14 @@ def request_password_reset(email: str) -> None:
 
 
 def password_reset_page() -> str:
-    """Where the reset email sends the shopper (see settings.PASSWORD_RESET_URL)."""
+    """Where the reset email sends the shopper (see settings.PASSWORD_RESET_URL):
+    by default the storefront's page, which posts uid and token to the same
+    service as the API's reset-confirm endpoint."""
     if settings.PASSWORD_RESET_URL:
         return settings.PASSWORD_RESET_URL
     site = Site.objects.filter(is_default_site=True).first()
     root = site.root_url if site else settings.WAGTAILADMIN_BASE_URL
-    return root + reverse("api:v1:password-reset-confirm")
+    return root + reverse("storefront:password-reset-confirm")
 
 
 def confirm_password_reset(uid: str, token: str, new_password: str) -> User:

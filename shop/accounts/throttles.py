@@ -5,10 +5,12 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
-from shop.accounts.services import normalize_email
+from shop.accounts.models import User
+from shop.accounts.services import AccountError, normalize_email
 from shop.core.clients import client_address
 
 logger = logging.getLogger(__name__)
@@ -74,3 +76,21 @@ def record_failed_sign_in(request, email: str) -> None:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, window)
+
+
+def authenticate_within_limits(request, email: str, password: str) -> User:
+    """The user with this email and password, under the failed sign-in limits
+    (the API and the storefront sign in through it). Raises SignInLocked during
+    a lockout, AccountError ``invalid_credentials`` for a wrong pair."""
+    check_sign_in_allowed(request, email)
+    # Emails are matched without regard to case, as at registration.
+    stored = (
+        User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
+    )
+    # Unknown emails still go through authenticate(): it spends the same hashing
+    # time, so the answer's timing does not tell who has an account.
+    user = authenticate(request, email=stored or email, password=password)
+    if not user:
+        record_failed_sign_in(request, email)
+        raise AccountError("invalid_credentials", "Wrong email or password.")
+    return user

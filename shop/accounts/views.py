@@ -6,7 +6,7 @@ Staff manage other customers in the Wagtail admin, under Django's model
 permissions; no API endpoint gives staff more.
 """
 
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -23,7 +23,6 @@ from shop.accounts.services import AccountErrorCode
 from shop.api.authentication import TokenAuthentication
 from shop.api.errors import BODY_ERRORS, SIGNED_IN, ApiErrorCode, error_responses
 from shop.cart import identity
-from shop.cart.services import merge_anonymous_cart_into_user
 
 # Sign-in and password attempts are rate-limited per client address.
 ATTEMPT_ERRORS = (*BODY_ERRORS, ApiErrorCode.THROTTLED)
@@ -31,25 +30,14 @@ ATTEMPT_ERRORS = (*BODY_ERRORS, ApiErrorCode.THROTTLED)
 
 def _authenticate(request, email: str, password: str) -> User:
     try:
-        throttles.check_sign_in_allowed(request, email)
+        return throttles.authenticate_within_limits(request, email, password)
     except throttles.SignInLocked:
         raise Throttled(detail=throttles.SIGN_IN_LOCKED_MESSAGE) from None
-    # Emails are matched without regard to case, as at registration.
-    stored = (
-        User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
-    )
-    # Unknown emails still go through authenticate(): it spends the same hashing
-    # time, so the answer's timing does not tell who has an account.
-    user = authenticate(request, email=stored or email, password=password)
-    if not user:
-        throttles.record_failed_sign_in(request, email)
-        raise services.AccountError("invalid_credentials", "Wrong email or password.")
-    return user
 
 
 def _merge_cart(request, user, body_token) -> dict | None:
-    cart = identity.cart_to_merge(request, body_token)
-    return merge_anonymous_cart_into_user(cart, user).as_dict() if cart else None
+    report = identity.merge_into_user(request, user, body_token)
+    return report.as_dict() if report else None
 
 
 class RegisterView(APIView):

@@ -86,8 +86,8 @@ def moved(url_name: str):
 
 
 def server_error(request):
-    """The project's 500 handler: the error body under /api/, Django's page
-    elsewhere."""
+    """The project's 500 handler: the error body under /api/, the active
+    theme's 500.html elsewhere (never Django's debug page: DEBUG is off)."""
     if request.path.startswith("/api/"):
         return error_response(
             500, ApiErrorCode.SERVER_ERROR, "Something went wrong on our side."

@@ -15,6 +15,7 @@ from rest_framework.authentication import SessionAuthentication
 
 from shop.cart import services
 from shop.cart.models import Cart
+from shop.core.personal import is_personal
 
 HEADER = "X-Cart-Token"
 SESSION_KEY = "cart_token"
@@ -84,3 +85,24 @@ def cart_to_merge(request, body_token=None) -> Cart | None:
         return None
     request.session.pop(SESSION_KEY, None)
     return services.find_cart(token=token) if token else None
+
+
+def item_count(request) -> int:
+    """Units in the request's cart, for the storefront's mini-cart. Without a
+    session cookie nothing is looked up (see shop.core.personal)."""
+    if not is_personal(request):
+        return 0
+    if request.user.is_authenticated:
+        return services.item_count(user=request.user)
+    try:
+        token, _ = anonymous_token(request)
+    except services.CartError:
+        return 0
+    return services.item_count(token=token)
+
+
+def merge_into_user(request, user, body_token=None) -> services.MergeReport | None:
+    """At sign-in: moves the anonymous cart (see cart_to_merge) into the user's;
+    None when there was none."""
+    cart = cart_to_merge(request, body_token)
+    return services.merge_anonymous_cart_into_user(cart, user) if cart else None

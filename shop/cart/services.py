@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextChoices
+from django.db.models import Sum, TextChoices
 from django.utils import timezone
 
 from cms.models import Variant
@@ -104,6 +104,19 @@ def line_total(line: CartLine) -> Decimal:
 
 def cart_subtotal(lines: list[CartLine]) -> Decimal:
     return sum((line_total(line) for line in lines), Decimal("0.00"))
+
+
+def item_count(user=None, token=None) -> int:
+    """Units in the user's cart, or else in the anonymous cart with this token
+    (one query)."""
+    if user is not None and user.is_authenticated:
+        carts = {"cart__user": user}
+    elif token is not None:
+        carts = {"cart__token": token, "cart__user__isnull": True}
+    else:
+        return 0
+    total = CartLine.objects.filter(**carts).aggregate(total=Sum("quantity"))
+    return total["total"] or 0
 
 
 def find_cart(user=None, token=None) -> Cart | None:

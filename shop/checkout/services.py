@@ -27,6 +27,7 @@ from wagtail.models import Page
 
 from cms.models import CategoryPage
 from shop.cart import services as cart_services
+from shop.checkout.metrics import COMPLETIONS
 from shop.checkout.models import Checkout
 from shop.core.errors import ServiceError
 from shop.discounts.services import (
@@ -106,7 +107,7 @@ def _address(data: dict | None) -> Address | None:
     )
 
 
-def _variant_name(variant) -> str:
+def variant_name(variant) -> str:
     return " / ".join(part for part in (variant.size, variant.color) if part)
 
 
@@ -430,7 +431,7 @@ def _place_order(
             order=order,
             variant_id=line.variant_id,
             product_name=line.variant.product.title,
-            variant_name=_variant_name(line.variant),
+            variant_name=variant_name(line.variant),
             sku=line.variant.sku,
             quantity=line.quantity,
             unit_price_net=(total.net / line.quantity).quantize().amount,
@@ -482,12 +483,15 @@ def complete_checkout(checkout: Checkout, key: str, gateway: str, payment_token:
     if not response.is_success:
         order = order_services.payment_declined(order, response.error)
         Checkout.objects.filter(pk=checkout.pk, order=order).update(order=None)
+        COMPLETIONS.labels("declined").inc()
         return Completion(order, payment, created=True)
     order = order_services.payment_succeeded(order, payment)
     if order.status == OrderStatus.FAILED:
         payment = payment_services.void(payment)
+        COMPLETIONS.labels("failed").inc()
         return Completion(order, payment, created=True)
     with transaction.atomic():
         Checkout.objects.filter(pk=checkout.pk).update(completed_at=timezone.now())
         cart_services.clear(checkout.cart)
+    COMPLETIONS.labels("placed").inc()
     return Completion(order, payment, created=True)

@@ -6,4 +6,11 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from shop.core import checks  # noqa: F401 (registers the system checks)
+        from shop.core import (
+            checks,  # noqa: F401 (registers the system checks)
+            logs,
+            metrics,
+        )
+
+        logs.connect_signals()
+        metrics.connect_celery_signals()

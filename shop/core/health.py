@@ -4,6 +4,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -40,9 +41,43 @@ def _check_redis() -> str | None:
 @never_cache
 @require_GET
 def readyz(request):
-    checks = {"database": _check_database(), "redis": _check_redis()}
-    failures = {name: reason for name, reason in checks.items() if reason}
-    if failures:
-        return JsonResponse({"status": "unavailable", "failures": failures}, status=503)
+    """503 only when the database is unreachable. A Redis outage leaves the pod
+    ready but degraded: the cache falls back to the database and every pod
+    shares the same Redis, so taking them all out of service would turn a slower
+    shop into no shop."""
+    database_failure = _check_database()
+    if database_failure:
+        return JsonResponse(
+            {"status": "unavailable", "failures": {"database": database_failure}},
+            status=503,
+        )
     configured = ["database"] + (["redis"] if settings.REDIS_URL else [])
+    redis_failure = _check_redis()
+    if redis_failure:
+        return JsonResponse(
+            {
+                "status": "degraded",
+                "checked": configured,
+                "failures": {"redis": redis_failure},
+            }
+        )
     return JsonResponse({"status": "ok", "checked": configured})
+
+
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class ProbesMiddleware:
+    """Answers the probes before any middleware reads the Host header or
+    redirects to https: the kubelet probes the pod's own address over plain
+    http, which ALLOWED_HOSTS does not list (Django would answer 400)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info not in PROBE_PATHS:
+            return self.get_response(request)
+        match = resolve(request.path_info)
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)

@@ -61,6 +61,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer, redirects and refusals included, gets its request
+    # id and is counted (shop.core.logs, shop.core.metrics).
+    "shop.core.logs.RequestIdMiddleware",
+    "shop.core.metrics.MetricsMiddleware",
+    "shop.core.health.ProbesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.core.csp.ShopCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -136,10 +141,18 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# The storefront tells personal requests (shop.core.personal) by these cookies;
+# themes/default/static/js/storefront.js reads the CSRF cookie by this name.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# The app serves MEDIA_URL itself (DEBUG does too): production with media on
+# the filesystem, which no other server reads.
+SERVE_MEDIA = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -317,7 +330,7 @@ AUTH_THROTTLE_RATE = env_str("AUTH_THROTTLE_RATE", "10/min") or None
 SIGN_IN_FAILURE_LIMITS = {"account": 5, "address": 20}
 SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60
 # The page that asks for a new password; the reset email links to it with
-# ?uid=...&token=... appended. Empty: the API's reset-confirm endpoint on the
+# ?uid=...&token=... appended. Empty: the storefront's reset page on the
 # default Wagtail Site (which `bootstrap` points where the shop is served).
 PASSWORD_RESET_URL = env_str("PASSWORD_RESET_URL", "")
 # `bootstrap` seeds demo data and a demo admin with public passwords only when
@@ -459,9 +472,15 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# The port of the Prometheus metrics the Celery worker serves (gunicorn's
+# master serves the web processes' on the same variable, see
+# deploy/gunicorn.conf.py); 0: none. The image sets 9100.
+METRICS_PORT = env_int("METRICS_PORT", 0)
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

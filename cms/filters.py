@@ -1,4 +1,7 @@
-"""Query parameters of the product list.
+"""Query parameters of the product list, for the REST API and the storefront.
+
+One filter implementation: the API's product list, the recommender's lookups and
+the storefront's category and search pages all filter through ProductFilter.
 
 Enumerated parameters (`gender`, `ordering`, `in_stock`) and references
 (`category`) reject unknown values with a 400. The free-text facets `size`,
@@ -87,7 +90,7 @@ class AnyOfFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(_any_iexact(self.field_name, value))
+        return qs.filter(any_iexact(self.field_name, value))
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -113,7 +116,7 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         )
 
 
-def _any_iexact(field_name: str, values: list[str]) -> Q:
+def any_iexact(field_name: str, values: list[str]) -> Q:
     condition = Q()
     for value in values:
         condition |= Q(**{f"{field_name}__iexact": value})
@@ -158,6 +161,8 @@ class ProductFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         ids = selectors.search_product_ids(value)
+        # Kept for the storefront's facet counts, which search once per page.
+        self.search_ids = ids
         return queryset.filter(pk__in=ids).annotate(
             relevance=selectors.in_given_order(ids)
         )
@@ -172,7 +177,7 @@ class ProductFilter(django_filters.FilterSet):
         facets = Q()
         for name in ("size", "color"):
             if data.get(name):
-                facets &= _any_iexact(name, data[name])
+                facets &= any_iexact(name, data[name])
         if facets:
             queryset = queryset.filter(selectors.with_active_variant(facets))
         if data.get("ordering"):
