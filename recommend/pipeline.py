@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
+from cms import readmodel
 from cms.models import ProductPage
 from recommend import training
 from recommend.data import load_catalog, load_interactions
@@ -55,6 +56,9 @@ def _save_popularity(ids: np.ndarray, scores: np.ndarray) -> None:
                     ],
                     ["popularity"],
                 )
+        # Called once a version is live: lists sorted by popularity and cached
+        # recommendations (built from the served version) are renewed.
+        readmodel.catalog_changed()
 
 
 def needs_training() -> bool:
