@@ -32,7 +32,8 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LUA = BENCH / "wrk" / "report.lua"
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shop_bench"
+DEFAULT_PRODUCTS = 10_000
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/shop_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 DETAIL_SAMPLE = 500
 # Below this share of busy CPU the machine counts as idle.
@@ -49,7 +50,12 @@ class Target:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
-    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument(
+        "--products",
+        type=int,
+        default=DEFAULT_PRODUCTS,
+        help="catalog size; each size has its own database (see --database-url)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--rounds", type=int, default=3, help="interleaved rounds over all endpoints"
@@ -71,11 +77,42 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="default: $BENCH_DATABASE_URL, else shop_bench for the default "
+        "catalog size and shop_bench_<products> for any other",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        help="default: $BENCH_REDIS_URL, else Redis db 14; cache keys are "
+        "prefixed with the database's name, so catalogs can share a Redis db",
+    )
+    parser.add_argument(
+        "--endpoints",
+        type=lambda value: [name for name in value.split(",") if name],
+        default=[],
+        help="comma-separated endpoint names to measure (the floor always is); "
+        "default: all",
+    )
+    parser.add_argument(
         "--only-floor",
         action="store_true",
         help="measure the floors and /healthz only (no catalog needed)",
     )
     return parser.parse_args(argv)
+
+
+def database_url_for(args: argparse.Namespace) -> str:
+    if args.database_url:
+        return args.database_url
+    if args.products == DEFAULT_PRODUCTS:
+        return DEFAULT_DATABASE
+    return f"{DEFAULT_DATABASE}_{args.products}"
+
+
+def database_name(database_url: str) -> str:
+    return urlsplit(database_url).path.lstrip("/")
 
 
 def django_env(database_url: str, redis_url: str) -> dict[str, str]:
@@ -84,6 +121,7 @@ def django_env(database_url: str, redis_url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
+        BENCH_KEY_PREFIX=database_name(database_url),
         # A throwaway key: the benchmark signs nothing that outlives it.
         SECRET_KEY=secrets.token_urlsafe(50),
         LOG_LEVEL="WARNING",
@@ -93,7 +131,7 @@ def django_env(database_url: str, redis_url: str) -> dict[str, str]:
 
 
 def ensure_database(database_url: str) -> None:
-    name = urlsplit(database_url).path.lstrip("/")
+    name = database_name(database_url)
     admin_url = urlsplit(database_url)._replace(path="/postgres").geturl()
     conn = psycopg2.connect(admin_url)
     conn.autocommit = True
@@ -167,50 +205,53 @@ def ensure_catalog(env: dict[str, str], products: int, seed: int) -> int:
     return count
 
 
-def sample_ids(env: dict[str, str], sample: int) -> list[int]:
-    """Ids spread evenly over the whole catalog, in a shuffled but fixed order."""
-    ids = json.loads(
-        django_eval(
-            env,
-            "import json, random;"
-            "from cms.models import ProductPage;"
-            "ids = list(ProductPage.objects.live().order_by('pk')"
-            ".values_list('pk', flat=True));"
-            f"step = max(1, len(ids) // {sample});"
-            f"picked = ids[::step][:{sample}];"
-            "random.Random(0).shuffle(picked);"
-            "print(json.dumps(picked))",
-        )
-    )
-    return ids
-
-
-def targets(env: dict[str, str], only_floor: bool) -> list[Target]:
+def targets(env: dict[str, str], only_floor: bool, names: list[str]) -> list[Target]:
     found = [
         Target("floor", "/bench/floor"),
         Target("floor_drf", "/bench/floor-drf"),
         Target("healthz", "/healthz"),
     ]
-    if only_floor:
-        return found
-    ids = sample_ids(env, DETAIL_SAMPLE)
-    details = [f"/api/v1/products/{pk}/" for pk in ids]
-    similar = [f"/api/v1/recommendations/similar/{pk}/" for pk in ids]
-    return found + [
+    if not only_floor:
+        found += catalog_targets(env)
+    if names:
+        unknown = set(names) - {target.name for target in found}
+        if unknown:
+            raise SystemExit(f"unknown endpoints: {', '.join(sorted(unknown))}")
+        found = [t for t in found if t.name == "floor" or t.name in names]
+    return found
+
+
+def rotating(name: str, paths: list[str]) -> Target:
+    return Target(name, paths[0], tuple(paths))
+
+
+def catalog_targets(env: dict[str, str]) -> list[Target]:
+    picked = json.loads(
+        django_eval(env, f"from bench.samples import main; main({DETAIL_SAMPLE})")
+    )
+    ids = picked["product_ids"]
+    for_me = "/api/v1/recommendations/for-me/?session_id="
+    return [
         Target("product_list", "/api/v1/products/"),
         Target(
             "product_list_filtered", "/api/v1/products/?gender=women&ordering=price"
         ),
-        Target("product_detail", details[0], tuple(details)),
-        Target("recommend_similar", similar[0], tuple(similar)),
+        rotating("product_detail", [f"/api/v1/products/{pk}/" for pk in ids]),
+        rotating(
+            "recommend_similar",
+            [f"/api/v1/recommendations/similar/{pk}/" for pk in ids],
+        ),
         Target("recommend_popular", "/api/v1/recommendations/popular/"),
+        rotating("recommend_for_me", [for_me + sid for sid in picked["session_ids"]]),
+        rotating("html_category", picked["category_paths"]),
+        rotating("html_product", picked["product_paths"]),
     ]
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     # Production settings refuse to serve without the static manifest.
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    log = (RESULTS / "gunicorn.log").open("w")
+    log = (RESULTS / f"gunicorn-{port}.log").open("w")
     return subprocess.Popen(
         [
             str(GUNICORN),
@@ -257,14 +298,16 @@ def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit("gunicorn exited; see bench/results/gunicorn.log")
+            raise SystemExit("gunicorn exited; see bench/results/gunicorn-<port>.log")
         try:
             if get(base, "/readyz")[0] == 200:
                 return
         except OSError:
             pass
         time.sleep(0.5)
-    raise SystemExit("gunicorn did not become ready; see bench/results/gunicorn.log")
+    raise SystemExit(
+        "gunicorn did not become ready; see bench/results/gunicorn-<port>.log"
+    )
 
 
 def check_target(base: str, target: Target) -> int:
@@ -312,7 +355,8 @@ def wrk_summary(
 
 def wrk(base: str, target: Target, seconds: int, args: argparse.Namespace) -> dict:
     env = dict(os.environ)
-    paths_file = RESULTS / "detail_paths.txt"
+    # One file per port: runs on other ports may go on at the same time.
+    paths_file = RESULTS / f"paths-{base.rsplit(':', 1)[1]}.txt"
     if target.rotate:
         paths_file.write_text("\n".join(target.rotate) + "\n")
         env["BENCH_PATHS_FILE"] = str(paths_file)
@@ -502,8 +546,8 @@ def write_report(prefix: str, started_at: str, report: dict, text: str) -> None:
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
-    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    database_url = database_url_for(args)
+    redis_url = args.redis_url
     env = django_env(database_url, redis_url)
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
 
@@ -515,7 +559,7 @@ def main(argv: list[str]) -> None:
         products = ensure_catalog(env, args.products, args.seed)
         print("Training the recommender (lookups read its latest version)...")
         manage(env, "recommend", "train")
-    plan = targets(env, args.only_floor)
+    plan = targets(env, args.only_floor, args.endpoints)
 
     base = f"http://127.0.0.1:{args.port}"
     server = start_gunicorn(env, args.port, args.workers)
@@ -542,7 +586,7 @@ def main(argv: list[str]) -> None:
 
     paths = {
         target.name: (
-            f"{len(target.rotate)} product ids, e.g. {target.path}"
+            f"{len(target.rotate)} paths in turn, e.g. {target.path}"
             if target.rotate
             else target.path
         )
@@ -559,7 +603,8 @@ def main(argv: list[str]) -> None:
         redis_url=redis_url,
         paths=paths,
     )
-    write_report("", started_at, report, table(report))
+    prefix = "" if args.products == DEFAULT_PRODUCTS else f"products-{args.products}-"
+    write_report(prefix, started_at, report, table(report))
 
 
 if __name__ == "__main__":
