@@ -21,12 +21,17 @@ page's save.
 
 Telling "created" from "updated" costs one query per publish (was the page live
 before this save?); list endpoints and reads are untouched.
+
+The same signals, page moves and variant writes also start new generations of
+the catalog's cached reads (cms.readmodel), whatever the page type.
 """
 
-from django.db.models.signals import pre_save
-from wagtail.signals import page_published, page_unpublished
+from django.db.models.signals import post_delete, post_save, pre_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.models import ProductPage
+from cms import readmodel
+from cms.models import ProductPage, Variant
 from shop.plugins.manager import get_plugins_manager
 
 
@@ -63,7 +68,34 @@ def product_unpublished(sender, instance: ProductPage, **kwargs):
     get_plugins_manager().product_deleted(product_payload(instance))
 
 
+def page_changed(sender, instance: Page, **kwargs):
+    """A page went live, stopped being live or moved: a product's own reads
+    change; any other page (a category, a home page) changes the tree."""
+    if isinstance(instance, ProductPage):
+        readmodel.product_changed([instance.pk])
+    else:
+        readmodel.tree_changed()
+
+
+def page_moved(sender, instance: Page, **kwargs):
+    # Sent with the specific class as sender and a plain Page instance.
+    readmodel.tree_changed()
+    if issubclass(sender, ProductPage):
+        readmodel.product_changed([instance.pk])
+
+
+def variant_written(sender, instance: Variant, **kwargs):
+    # The variants admin saves variants directly; the page editor's publish
+    # writes them too (and publishes the page).
+    readmodel.product_changed([instance.product_id])
+
+
 def connect() -> None:
     pre_save.connect(remember_whether_live, sender=ProductPage)
     page_published.connect(product_published, sender=ProductPage)
     page_unpublished.connect(product_unpublished, sender=ProductPage)
+    page_published.connect(page_changed)
+    page_unpublished.connect(page_changed)
+    post_page_move.connect(page_moved)
+    post_save.connect(variant_written, sender=Variant)
+    post_delete.connect(variant_written, sender=Variant)

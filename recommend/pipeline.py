@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from cms import readmodel
 from cms.models import ProductPage
 from recommend import training
 from recommend.data import load_catalog, load_interactions
@@ -32,6 +33,7 @@ def _save_popularity(ids: np.ndarray, scores: np.ndarray) -> None:
         ProductPage.objects.bulk_update(
             pages, ["popularity"], batch_size=POPULARITY_BATCH
         )
+        readmodel.catalog_changed()
 
 
 def needs_training() -> bool:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum, TextChoices
 
+from cms import readmodel
 from cms.models import ProductPage, Review, ReviewStatus
 from shop.core.errors import ServiceError
 
@@ -92,3 +93,4 @@ def _refresh_rating(product_id: int) -> None:
     ProductPage.objects.filter(pk=product_id).update(
         rating_average=average, rating_count=count
     )
+    readmodel.product_changed([product_id])

@@ -25,6 +25,7 @@ from taggit.models import Tag
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
 
+from cms import readmodel
 from cms.models import (
     CategoryPage,
     HomePage,
@@ -204,6 +205,8 @@ def seed_demo(
             _merchandising(
                 home, product_specs, product_ids, scores, top_pages, tiles, seed
             )
+        # Bulk writes send no signals: every cached catalog read is stale.
+        readmodel.tree_changed()
     log(f"Demo shoppers sign in with their email and the password {DEMO_PASSWORD}")
     return DemoData(
         product_specs, shopper_specs, events, reviews, product_ids, user_ids

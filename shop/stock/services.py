@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, TextChoices, Value, When
 
+from cms import readmodel
 from shop.core.errors import ServiceError
 from shop.plugins.manager import get_plugins_manager
 from shop.stock.models import Stock
@@ -69,7 +70,9 @@ class QuantityBelowAllocated(Exception):
 
 def _lock(quantities: Mapping[int, int]) -> dict[int, Stock]:
     rows = (
-        Stock.objects.select_for_update()
+        # The variant for its product id (cms.readmodel); only stock rows lock.
+        Stock.objects.select_related("variant")
+        .select_for_update(of=("self",))
         .filter(variant_id__in=list(quantities))
         .order_by("variant_id")
     )
@@ -87,14 +90,23 @@ def _per_variant(quantities: Mapping[int, int]) -> Case:
     )
 
 
-def _announce(available: Mapping[int, tuple[int, int]]) -> None:
-    """Tells the plugins about variants whose available quantity crossed zero;
-    ``available`` maps variant ids to (before, after)."""
+def _announce(
+    available: Mapping[int, tuple[int, int]], stocks: Mapping[int, Stock]
+) -> None:
+    """Tells the plugins about variants whose available quantity crossed zero,
+    and the catalog's cached reads about every move; ``available`` maps
+    variant ids to (before, after), ``stocks`` them to their rows."""
     crossed = {
         variant_id: after
         for variant_id, (before, after) in available.items()
         if (before > 0) != (after > 0)
     }
+    moved = {v for v, (before, after) in available.items() if before != after}
+    readmodel.product_changed(
+        {stocks[v].variant.product_id for v in moved - crossed.keys()},
+        listed=False,
+    )
+    readmodel.product_changed({stocks[v].variant.product_id for v in crossed})
     if not crossed:
         return
     manager = get_plugins_manager()
@@ -145,7 +157,7 @@ def set_quantity(variant_id: int, quantity: int) -> Stock:
             before = stock.quantity_available
             stock.quantity = quantity
             stock.save(update_fields=["quantity"])
-        _announce({variant_id: (before, stock.quantity_available)})
+        _announce({variant_id: (before, stock.quantity_available)}, {variant_id: stock})
     return stock
 
 
@@ -171,7 +183,7 @@ def allocate(quantities: Mapping[int, int]) -> None:
     Stock.objects.filter(variant_id__in=list(quantities)).update(
         quantity_allocated=F("quantity_allocated") + _per_variant(quantities)
     )
-    _announce(_available_moved(stocks, {v: -q for v, q in quantities.items()}))
+    _announce(_available_moved(stocks, {v: -q for v, q in quantities.items()}), stocks)
 
 
 def release(quantities: Mapping[int, int]) -> None:
@@ -183,7 +195,7 @@ def release(quantities: Mapping[int, int]) -> None:
     Stock.objects.filter(variant_id__in=list(quantities)).update(
         quantity_allocated=F("quantity_allocated") - _per_variant(quantities)
     )
-    _announce(_available_moved(stocks, quantities))
+    _announce(_available_moved(stocks, quantities), stocks)
 
 
 def ship(quantities: Mapping[int, int]) -> None:
@@ -207,4 +219,4 @@ def restock(quantities: Mapping[int, int]) -> None:
     Stock.objects.filter(variant_id__in=list(quantities)).update(
         quantity=F("quantity") + _per_variant(quantities)
     )
-    _announce(_available_moved(stocks, quantities))
+    _announce(_available_moved(stocks, quantities), stocks)
