@@ -11,13 +11,14 @@ and account views), other page types (home and landing pages show
 per-shopper recommendation blocks), and any response that is not a plain 200,
 sets a cookie (a CSRF token in a form) or says it is private.
 
-Never stale: an entry's key holds the catalog's generations (cms.readmodel:
-``CATALOG``, ``TREE``) read before the page is rendered, and a product page's
-entry also remembers its product's generation, checked on every hit. Every
-price, stock, publish or tree change starts new generations once it commits,
-so the next request renders afresh. The site's theme is checked on every hit
-too (a ThemeSettings change shows at once). When the cache is unreachable,
-pages are rendered as if there were no cache.
+Never stale: an entry remembers the catalog's generations (cms.readmodel:
+``CATALOG``, ``TREE``, read before the page is rendered, and a product page's
+own product generation) and its site's theme, and a hit checks them all in
+one round trip to the cache. Every price, stock, publish or tree change starts
+new generations once it commits, so the next request renders afresh (and
+replaces the entry: one per host and path). A ThemeSettings change shows at
+once too. When the cache is unreachable, pages are rendered as if there were
+no cache.
 
 Responses served by it carry an ETag and ``Cache-Control: public, no-cache``
 (browsers and shared caches may keep them but revalidate on every use, and a
@@ -60,14 +61,20 @@ def anonymous_page_request(request) -> bool:
     )
 
 
-def page_key(request) -> str | None:
-    """The entry's key for this request; None when the cache is unreachable."""
-    return readmodel.cache_key(
-        "page",
-        [readmodel.CATALOG, readmodel.TREE],
-        request.get_host(),
-        request.get_full_path(),
-    )
+def page_key(request) -> str:
+    """One entry per host and full path (query string included), whatever the
+    generation: a newer render replaces an older one."""
+    address = f"{request.get_host()}{request.get_full_path()}"
+    return f"pagecache:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def generations(names: list[str]) -> dict[str, str] | None:
+    """The generations' cache keys and current tokens; None when the cache is
+    unreachable."""
+    tokens = readmodel.current(names)
+    if tokens is None:
+        return None
+    return {readmodel.KEY_PREFIX + name: token for name, token in tokens.items()}
 
 
 def cacheable_page(response):
@@ -84,19 +91,17 @@ def cacheable_page(response):
     return page if isinstance(page, (CategoryPage, ProductPage)) else None
 
 
-def make_entry(site: Site, theme: str, response, page) -> dict | None:
-    """What a hit needs; `site` and `theme` as they were before rendering."""
-    product = None
+def make_entry(depends: dict[str, str], response, page) -> dict | None:
+    """What a hit needs. `depends` maps cache keys (the catalog's generations,
+    the site's theme) to their values before rendering; a product page adds
+    its product's generation."""
     if isinstance(page, ProductPage):
-        name = readmodel.product(page.pk)
-        tokens = readmodel.current([name])
-        if tokens is None:
+        product = generations([readmodel.product(page.pk)])
+        if product is None:
             return None
-        product = (name, tokens[name])
+        depends = {**depends, **product}
     return {
-        "site": site.pk,
-        "theme": theme,
-        "product": product,
+        "depends": depends,
         "headers": list(response.items()),
         "content": response.content,
         "etag": f'"{hashlib.sha256(response.content).hexdigest()[:32]}"',
@@ -104,12 +109,9 @@ def make_entry(site: Site, theme: str, response, page) -> dict | None:
 
 
 def still_fresh(entry: dict) -> bool:
-    if cache.get(theme_cache_key(entry["site"])) != entry["theme"]:
-        return False
-    if entry["product"] is None:
-        return True
-    name, token = entry["product"]
-    return readmodel.current([name]) == {name: token}
+    """Whether every generation and the theme the entry was built with are
+    still current: one round trip to the cache."""
+    return cache.get_many(list(entry["depends"])) == entry["depends"]
 
 
 def mark_public(response, etag: str) -> None:
@@ -144,19 +146,18 @@ class PageCacheMiddleware:
         if not anonymous_page_request(request):
             return self.get_response(request)
         key = page_key(request)
-        if key is None:
-            return self.get_response(request)
         entry = cache.get(key)
         if entry is not None and still_fresh(entry):
             return from_entry(request, entry)
         # Wagtail's serving reuses the site found here (no extra query).
         site = Site.find_for_request(request)
-        if site is None:
+        catalog = generations([readmodel.CATALOG, readmodel.TREE])
+        if site is None or catalog is None:
             return self.get_response(request)
-        theme = theme_for_site(site)
+        depends = {theme_cache_key(site.pk): theme_for_site(site), **catalog}
         response = self.get_response(request)
         page = cacheable_page(response)
-        entry = page and make_entry(site, theme, response, page)
+        entry = page and make_entry(depends, response, page)
         if entry:
             cache.set(key, entry, timeout=readmodel.ENTRY_TIMEOUT)
             mark_public(response, entry["etag"])
