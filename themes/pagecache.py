@@ -14,7 +14,8 @@ sets a cookie (a CSRF token in a form) or says it is private.
 Never stale: an entry remembers the catalog's generations (cms.readmodel:
 ``CATALOG``, ``TREE``, read before the page is rendered, and a product page's
 own product generation) and its site's theme, and a hit checks them all in
-one round trip to the cache. Every price, stock, publish or tree change starts
+one round trip to the cache (the entry itself usually comes from the
+process's memory). Every price, stock, publish or tree change starts
 new generations once it commits, so the next request renders afresh (and
 replaces the entry: one per host and path). A ThemeSettings change shows at
 once too. When the cache is unreachable, pages are rendered as if there were
@@ -27,6 +28,8 @@ cache hands them to a visitor with a session.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +45,35 @@ from themes.middleware import theme_for_site
 from themes.models import theme_cache_key
 
 CACHE_CONTROL = "public, no-cache"
+# Entries each process keeps in memory as well (about 10-30 kB each), so that
+# a hit costs one round trip to the cache, the freshness check, not two.
+RECENT_ENTRIES = 256
+
+
+class RecentEntries:
+    """The process's most recently used entries (least recently used go)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, dict] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+recent = RecentEntries(RECENT_ENTRIES)
 
 
 def serves_pages(request) -> bool:
@@ -114,6 +146,19 @@ def still_fresh(entry: dict) -> bool:
     return cache.get_many(list(entry["depends"])) == entry["depends"]
 
 
+def fresh_entry(key: str) -> dict | None:
+    """The entry for `key` if it is still fresh: from this process's memory
+    when it holds it, else from the cache."""
+    entry = recent.get(key)
+    if entry is not None and still_fresh(entry):
+        return entry
+    entry = cache.get(key)
+    if entry is not None and still_fresh(entry):
+        recent.put(key, entry)
+        return entry
+    return None
+
+
 def mark_public(response, etag: str) -> None:
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
@@ -146,8 +191,8 @@ class PageCacheMiddleware:
         if not anonymous_page_request(request):
             return self.get_response(request)
         key = page_key(request)
-        entry = cache.get(key)
-        if entry is not None and still_fresh(entry):
+        entry = fresh_entry(key)
+        if entry is not None:
             return from_entry(request, entry)
         # Wagtail's serving reuses the site found here (no extra query).
         site = Site.find_for_request(request)
@@ -160,5 +205,6 @@ class PageCacheMiddleware:
         entry = page and make_entry(depends, response, page)
         if entry:
             cache.set(key, entry, timeout=readmodel.ENTRY_TIMEOUT)
+            recent.put(key, entry)
             mark_public(response, entry["etag"])
         return response

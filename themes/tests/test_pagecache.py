@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 
 from cms.tests.test_templates import catalog, default_theme  # noqa: F401 (fixtures)
@@ -191,3 +192,20 @@ def test_a_price_change_shows_on_the_product_and_category_pages(
     assert "<strong>15.50 USD</strong>" in (
         served(client, pages["shirts"].url).content.decode()
     )
+
+
+def test_with_the_cache_unreachable_pages_are_rendered_not_remembered(
+    client, pages, monkeypatch
+):
+    url = pages["oxford"].url
+    served(client, url)
+    # What the degrading Redis cache answers while Redis is down.
+    monkeypatch.setattr(cache, "get", lambda key, default=None, **kw: default)
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: {})
+    monkeypatch.setattr(cache, "add", lambda *args, **kw: False)
+    monkeypatch.setattr(cache, "set", lambda *args, **kw: False)
+
+    response = served(client, url)
+
+    assert not from_cache(response)
+    assert not response.has_header("ETag")
