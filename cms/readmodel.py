@@ -15,6 +15,9 @@ deleted by pattern, and nothing waits for an expiry):
   its available stock, its rating. A product's detail depends on it (with
   ``TREE``).
 
+Other apps may key their reads by generations of their own and renew them with
+``renew(names)`` (the recommender: a shopper's history).
+
 Writers call ``product_changed(ids)``, ``tree_changed()`` or
 ``catalog_changed()`` inside their transaction; the new tokens are written once
 it commits (``transaction.on_commit``), so a reader never caches data read
@@ -23,8 +26,8 @@ write land under the old token, which nobody reads again. Callers:
 
 - ``cms.signals``: Wagtail's page_published / page_unpublished (every publishing
   path: editor, bulk actions, scheduled publishing, ``revision.publish()``,
-  deletion) and page moves; Variant saves and deletes (the variants admin, and
-  the page editor's publish writing its inline variants).
+  deletion), page moves and Site saves; Variant saves and deletes (the
+  variants admin, and the page editor's publish writing its inline variants).
 - ``shop.stock.services``: every change of a variant's available quantity
   (stock admin, checkout completion, cancellations, refunds); ``CATALOG`` only
   when it crosses zero (the lists' in-stock flag).
@@ -36,8 +39,10 @@ can deactivate a plugin, and whether reads are fresh must not depend on it.
 
 When the cache is down, ``current()`` answers None and callers build the read
 from the database without caching it: slower, never failing, never stale. A
-change made while Redis is down cannot write its tokens; cached entries carry
-``ENTRY_TIMEOUT`` as the backstop for that case only.
+change made while Redis is down cannot write its tokens: the process that made
+it renews ``CATALOG`` and ``TREE`` (hence every cached read) the first time the
+cache answers again; cached entries also expire after ``ENTRY_TIMEOUT``, the
+backstop for a process that ends before Redis comes back.
 """
 
 import logging
@@ -66,9 +71,16 @@ def _token() -> str:
     return uuid.uuid4().hex
 
 
+# Set when this process could not write new tokens: the first time the cache
+# answers again, every catalog read is renewed before any is served.
+_lost_change = False
+
+
 def current(names: Iterable[str]) -> dict[str, str] | None:
     """The current token of each generation (one cache round trip when they
     exist); None when the cache is unreachable."""
+    if _lost_change:
+        _renew_after_outage()
     keys = {name: KEY_PREFIX + name for name in names}
     found = cache.get_many(list(keys.values()))
     missing = [name for name, key in keys.items() if key not in found]
@@ -92,24 +104,41 @@ def cache_key(kind: str, names: Iterable[str], *parts: str) -> str | None:
     return ":".join(["readmodel", kind, *tokens.values(), *parts])
 
 
-def _bump(names: list[str]) -> None:
+def _bump(names: list[str]) -> bool:
+    """Writes new tokens; False when the cache did not take them."""
+    global _lost_change
     tokens = {KEY_PREFIX + name: _token() for name in names}
     cache.set_many(tokens, timeout=None)
     # The cache swallows its errors (a write to a down Redis is skipped): read
     # one token back to know.
     first = KEY_PREFIX + names[0]
-    if cache.get(first) != tokens[first]:
-        logger.error(
-            "Cache unreachable: catalog reads cached before this change are "
-            "served until they expire (%ss): %s",
-            ENTRY_TIMEOUT,
-            ", ".join(names),
-        )
+    if cache.get(first) == tokens[first]:
+        return True
+    _lost_change = True
+    logger.error(
+        "Cache unreachable: new catalog generations (%s) are written when it "
+        "answers again",
+        ", ".join(names),
+    )
+    return False
+
+
+def _renew_after_outage() -> None:
+    # CATALOG and TREE renew every read there is (details are keyed by TREE).
+    global _lost_change
+    _lost_change = False
+    _bump([CATALOG, TREE])
 
 
 def _on_commit(names: list[str]) -> None:
     # robust: the change is committed; a cache failure must not undo it.
     transaction.on_commit(lambda: _bump(names), robust=True)
+
+
+def renew(names: Iterable[str]) -> None:
+    """New tokens for these generations once the transaction commits: for
+    generations of other apps' reads (e.g. a shopper's history)."""
+    _on_commit(list(names))
 
 
 def product_changed(product_ids: Iterable[int], *, listed: bool = True) -> None:

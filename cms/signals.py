@@ -27,7 +27,7 @@ the catalog's cached reads (cms.readmodel), whatever the page type.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import readmodel
@@ -84,6 +84,11 @@ def page_moved(sender, instance: Page, **kwargs):
         readmodel.product_changed([instance.pk])
 
 
+def site_saved(sender, **kwargs):
+    # A site's root page or hostname is part of every page URL.
+    readmodel.tree_changed()
+
+
 def variant_written(sender, instance: Variant, **kwargs):
     # The variants admin saves variants directly; the page editor's publish
     # writes them too (and publishes the page).
@@ -97,5 +102,7 @@ def connect() -> None:
     page_published.connect(page_changed)
     page_unpublished.connect(page_changed)
     post_page_move.connect(page_moved)
+    post_save.connect(site_saved, sender=Site)
+    post_delete.connect(site_saved, sender=Site)
     post_save.connect(variant_written, sender=Variant)
     post_delete.connect(variant_written, sender=Variant)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from cms import readmodel
 from cms.models import ProductPage
 from recommend.models import Interaction
 
@@ -57,4 +58,18 @@ def record(events: Sequence[Event]) -> list[Interaction]:
         for event in events
     ]
     with transaction.atomic():
+        readmodel.renew(
+            {
+                name
+                for event in events
+                for name in history_generations(event.user_id, event.session_id)
+            }
+        )
         return Interaction.objects.bulk_create(rows)
+
+
+def history_generations(user_id: int | None, session_id: str) -> list[str]:
+    """The cms.readmodel generations of a shopper's history: the user's and the
+    session's ("for me" answers are cached under them)."""
+    names = [f"history:user:{user_id}"] if user_id else []
+    return names + ([f"history:session:{session_id}"] if session_id else [])

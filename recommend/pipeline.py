@@ -104,4 +104,6 @@ def publish(version: str) -> None:
     """Step 3: switch readers to the version and drop the shared state."""
     store = get_store()
     store.publish(version)
+    # Cached recommendations answer from the version they were built on.
+    readmodel.catalog_changed()
     store.delete_blob(version, "prepared")

@@ -21,7 +21,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from cms import selectors
+from cms import readmodel, selectors
+from cms.api.caching import CachedReadMixin
 from cms.api.filters import ProductFilter
 from cms.models import ProductPage
 from recommend import interactions, services, shoppers
@@ -86,7 +87,20 @@ class LookupView(GenericAPIView):
         )
 
 
-class SimilarProducts(LookupView):
+class CachedLookupView(CachedReadMixin, LookupView):
+    """A lookup cached under the catalog's generation, which a published
+    training run renews too (see recommend.pipeline). Answers from the fallback
+    are not kept: the store coming back changes them without any catalog
+    change."""
+
+    def cached_read_generations(self, request, **kwargs):
+        return [readmodel.CATALOG]
+
+    def cacheable_answer(self, response):
+        return not response.data["fallback"]
+
+
+class SimilarProducts(CachedLookupView):
     @extend_schema(
         summary='Products like this one ("you may also like")',
         description="Content similarity blended with bought-together and "
@@ -109,7 +123,7 @@ class SimilarProducts(LookupView):
         return services.similar_ids(product_id)
 
 
-class PopularProducts(LookupView):
+class PopularProducts(CachedLookupView):
     @extend_schema(
         summary="The most popular products, overall or in a category",
         description="Decayed by age. With `category`, the category's own list.",
@@ -127,7 +141,27 @@ class PopularProducts(LookupView):
         return services.popular_ids(category)
 
 
-class ForMe(LookupView):
+class ForMe(CachedLookupView):
+    """Cached per shopper, under the generations of the shopper's history too
+    (renewed by every interaction recorded: recommend.interactions)."""
+
+    # One shopper's answer: no shared cache keeps it.
+    cache_control = "private, no-cache"
+
+    def cached_read_generations(self, request, **kwargs):
+        try:
+            shopper = shoppers.shopper(request, allow_query=True)
+        except shoppers.BadSessionId:
+            return None  # the view answers the 400
+        return [
+            readmodel.CATALOG,
+            *interactions.history_generations(shopper.user_id, shopper.session_id),
+        ]
+
+    def cached_read_audience(self, request):
+        shopper = shoppers.shopper(request, allow_query=True)
+        return f"{shopper.user_id}:{shopper.session_id}"
+
     @extend_schema(
         summary="Recommended for the shopper making the request",
         description="From the shopper's history of views, cart adds, purchases "

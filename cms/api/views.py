@@ -4,8 +4,9 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, viewsets
 
-from cms import selectors
+from cms import readmodel, selectors
 from cms.api import serializers
+from cms.api.caching import CachedReadMixin
 from cms.api.filters import ProductFilter
 from cms.models import ProductPage
 from cms.services import reviews
@@ -51,8 +52,16 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         "active variants with their stock, every image and the breadcrumbs.",
     ),
 )
-class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+class ProductViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProductFilter
+
+    def cached_read_generations(self, request, pk=None):
+        if pk is None:
+            return [readmodel.CATALOG]
+        # Ids longer than a bigint are no product's: a 404, not worth a key.
+        if not pk.isdigit() or len(pk) > 18:
+            return None
+        return [readmodel.TREE, readmodel.product(int(pk))]
 
     def get_queryset(self):
         if self.action == "retrieve":

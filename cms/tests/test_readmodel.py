@@ -4,6 +4,7 @@ trigger, starts new ones once it commits; the cache down means no caching."""
 from decimal import Decimal
 
 import pytest
+from wagtail.models import Site
 
 from cms import readmodel
 from cms.factories import CategoryPageFactory, ProductPageFactory, VariantFactory
@@ -158,3 +159,28 @@ def test_with_the_cache_down_there_is_nothing_to_key_by(product, settings):
 
     assert tokens(product) is None
     assert readmodel.cache_key("x", [readmodel.CATALOG]) is None
+
+
+def test_a_change_made_with_the_cache_down_renews_everything_once_it_is_back(
+    product, settings, committed
+):
+    before = tokens(product)
+    working = settings.CACHES
+    settings.CACHES = {
+        "default": redis_cache("redis://127.0.0.1:1/0", socket_timeout=0.2)
+    }
+    with committed():
+        readmodel.product_changed([product.pk])
+    settings.CACHES = working
+
+    assert changed(before, tokens(product)) == {"catalog", "tree"}
+
+
+def test_editing_a_site_changes_the_tree(product, committed):
+    site = Site.objects.get(is_default_site=True)
+    before = tokens(product)
+    with committed():
+        site.hostname = "shop.example"
+        site.save()
+
+    assert changed(before, tokens(product)) == {"catalog", "tree"}

@@ -353,3 +353,59 @@ def test_lookups_survive_a_redis_outage_of_the_cache_too(client, trained, settin
     assert response.json()["results"][0]["url"] == (
         "http://localhost/shoes/boots/men-boot-1/"
     )
+
+
+def test_a_repeated_lookup_is_answered_from_the_cache(
+    client, trained, django_assert_num_queries, store_reads
+):
+    paths = lookups(trained)
+    first = {name: client.get(f"{BASE}/{path}") for name, path in paths.items()}
+    store_reads.clear()
+
+    with django_assert_num_queries(0):
+        again = {name: client.get(f"{BASE}/{path}") for name, path in paths.items()}
+
+    assert store_reads == []
+    assert {name: r.content for name, r in again.items()} == {
+        name: r.content for name, r in first.items()
+    }
+    assert {name: r["Cache-Control"] for name, r in again.items()} == {
+        "similar": "no-cache",
+        "popular": "no-cache",
+        "for-me": "private, no-cache",
+    }
+
+
+def test_for_me_follows_the_history_recorded_through_the_events_api(
+    client, trained, django_capture_on_commit_callbacks
+):
+    products = trained["products"]
+    before = get(client, "for-me", limit=3, session_id="abc-9")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = client.post(
+            "/api/v1/events/",
+            {"events": [{"kind": "cart_add", "product": products["women-top-1"].pk}]},
+            format="json",
+            HTTP_X_SESSION_ID="abc-9",
+        )
+    after = get(client, "for-me", limit=3, session_id="abc-9")
+    # ?format=json is never answered from the cache.
+    built = get(client, "for-me", limit=3, session_id="abc-9", format="json")
+
+    assert recorded.status_code == 201
+    assert slugs(trained, after) == slugs(trained, built)
+    assert slugs(trained, after) != slugs(trained, before)
+
+
+def test_a_published_training_run_renews_the_cached_lookups(
+    client, trained, django_capture_on_commit_callbacks
+):
+    products = trained["products"]
+    path = f"similar/{products['men-boot-1'].pk}"
+    before = get(client, path, limit=3).json()["version"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        version = pipeline.train_now()
+
+    assert get(client, path, limit=3).json()["version"] == version != before
