@@ -28,8 +28,6 @@ cache hands them to a visitor with a session.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +38,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Site
 
 from cms import readmodel
+from cms.api.caching import LOCAL_ANSWERS, LocalAnswers
 from cms.models import CategoryPage, ProductPage
 from themes.middleware import theme_for_site
 from themes.models import theme_cache_key
@@ -47,33 +46,7 @@ from themes.models import theme_cache_key
 CACHE_CONTROL = "public, no-cache"
 # Entries each process keeps in memory as well (about 10-30 kB each), so that
 # a hit costs one round trip to the cache, the freshness check, not two.
-RECENT_ENTRIES = 256
-
-
-class RecentEntries:
-    """The process's most recently used entries (least recently used go)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict[str, dict] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> dict | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
-
-    def put(self, key: str, entry: dict) -> None:
-        with self.lock:
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-recent = RecentEntries(RECENT_ENTRIES)
+recent = LocalAnswers(LOCAL_ANSWERS)
 
 
 def serves_pages(request) -> bool:
