@@ -28,6 +28,17 @@ def reset_shared_state(request):
 
 
 @pytest.fixture
+def page_cache_off(settings):
+    """Every storefront request renders its page (query budgets measure the
+    rendering): the test client's requests skip themes.pagecache."""
+    settings.MIDDLEWARE = [
+        name
+        for name in settings.MIDDLEWARE
+        if name != "themes.pagecache.PageCacheMiddleware"
+    ]
+
+
+@pytest.fixture
 def shop_plugins(db):
     """The built-in plugins configured like a small shop."""
     return configure_shop_plugins()

@@ -231,7 +231,7 @@ def get_warm(client, url):
 
 
 def test_category_page_queries_do_not_grow_with_products(
-    client, catalog, django_assert_num_queries
+    page_cache_off, client, catalog, django_assert_num_queries
 ):
     linen = catalog["linen"]
     get_warm(client, linen.url)
@@ -247,7 +247,9 @@ def test_category_page_queries_do_not_grow_with_products(
     assert len(response.context["products"]) == 6
 
 
-def test_the_product_page_shows_reviews_a_page_at_a_time(client, catalog):
+def test_the_product_page_shows_reviews_a_page_at_a_time(
+    page_cache_off, client, catalog
+):
     few = add_product(catalog["linen"], "Few", reviews=1)
     many = add_product(catalog["linen"], "Many", reviews=23)
     newest_first = list(many.reviews.order_by("-created_at", "-id"))

@@ -160,7 +160,7 @@ PRODUCT_PAGE_QUERIES = 20
 
 
 def test_product_page_queries_do_not_grow_with_variants_images_reviews(
-    db, client, django_assert_num_queries
+    db, page_cache_off, client, django_assert_num_queries
 ):
     # given a catalog at depth 4 (home/shirts/linen) and a trained recommender
     shirts = CategoryPageFactory(parent=home_page(), title="Shirts")
