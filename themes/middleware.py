@@ -1,5 +1,6 @@
 from functools import cache as memoize
 
+from django.conf import settings
 from django.core.cache import cache
 from wagtail.models import Site
 
@@ -8,11 +9,19 @@ from themes.models import ThemeSettings, theme_cache_key
 
 
 def theme_for_site(site: Site) -> str:
-    """The site's theme, from the cache; the database is read on a miss only."""
+    """The site's theme, from the cache; the database is read on a miss only.
+
+    Read without ThemeSettings.for_site, which creates the row: a page view
+    never writes (a site without the setting has the default theme)."""
     key = theme_cache_key(site.pk)
     theme = cache.get(key)
     if theme is None:
-        theme = ThemeSettings.for_site(site).theme
+        theme = (
+            ThemeSettings.objects.filter(site=site)
+            .values_list("theme", flat=True)
+            .first()
+            or settings.DEFAULT_THEME
+        )
         cache.set(key, theme, timeout=None)
     return theme
 

@@ -112,3 +112,14 @@ def test_the_theme_is_looked_up_once_per_request(storefront_themes, rf):
 
     assert seen == ["autumn", "autumn"]
     assert current_theme() == "default"
+
+
+def test_a_site_without_the_setting_gets_the_default_theme_and_writes_nothing(
+    storefront_themes,
+):
+    """Regression: ThemeSettings.for_site created the row on a page view, so a
+    server's first 404 wrote to the database."""
+    site = home_page().get_site()
+
+    assert theme_for_site(site) == "default"
+    assert not ThemeSettings.objects.exists()

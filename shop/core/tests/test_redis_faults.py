@@ -201,8 +201,8 @@ def test_redis_killed_every_page_and_endpoint_still_answers(own_redis, shop):
     own_redis.kill()
     down, _ = everything(shop, "down")
 
-    assert up == {**EXPECTED, "readyz": 200}
-    assert down == {**EXPECTED, "readyz": 503}
+    # readyz stays 200 (degraded): see shop.core.health.readyz.
+    assert up == down == {**EXPECTED, "readyz": 200}
     assert redis_breaker.metrics()["redis_circuits_open"] >= 1
 
 
@@ -213,8 +213,7 @@ def test_redis_hung_costs_a_checkout_less_than_two_seconds(own_redis, shop):
     own_redis.pause()
     hung, seconds_hung = everything(shop, "hung")
 
-    assert up == {**EXPECTED, "readyz": 200}
-    assert hung == {**EXPECTED, "readyz": 503}
+    assert up == hung == {**EXPECTED, "readyz": 200}
     assert seconds_hung - seconds_up < 2, (seconds_up, seconds_hung)
 
 

@@ -193,6 +193,7 @@ def test_a_first_visit_gets_a_shareable_page(client, shop, page):
     assert Session.objects.count() == 0
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_category_and_search_queries_stay_fixed(
     client, shop, django_assert_num_queries, monkeypatch
 ):

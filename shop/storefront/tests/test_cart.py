@@ -209,6 +209,7 @@ def test_cart_queries_stay_fixed(client, shop, django_assert_num_queries):
     assert len(response.context["rows"]) == 4
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_product_page_queries_stay_fixed(client, shop, django_assert_num_queries):
     oxford = shop["products"]["Oxford shirt"]
     client.get(oxford.url)
