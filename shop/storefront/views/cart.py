@@ -25,6 +25,7 @@ from recommend.models import InteractionKind
 from shop.cart import identity, services
 from shop.cart.models import CartLine
 from shop.cart.services import CartError, CartErrorCode
+from shop.checkout.services import variant_name
 from shop.storefront.csrf import csrf_protect_personal
 from shop.storefront.forms import AddToCartForm, CartLineForm
 
@@ -137,14 +138,10 @@ def add_to_cart(request):
             messages.success(
                 request,
                 f"Added {form.cleaned_data['quantity']} × {variant.product.title} "
-                f"({_variant_name(variant)}) to your cart.",
+                f"({variant_name(variant)}) to your cart.",
             )
             return redirect("storefront:cart")
     return _product_page_again(request, form)
-
-
-def _variant_name(variant) -> str:
-    return " / ".join(part for part in (variant.size, variant.color) if part)
 
 
 def _product_page_again(request, form: AddToCartForm):
